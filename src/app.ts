@@ -1,0 +1,58 @@
+import express, { type Express } from 'express';
+import type { Config } from './config';
+import { createConsentRouter } from './consent/router';
+import type { AppContext, Clock } from './context';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from './db';
+import { createHealthRouter } from './health/router';
+import { errorMiddleware, notFoundHandler } from './http/error-middleware';
+import { createLogger, type Logger } from './logger';
+import { programMessages } from './program/messages';
+import { createWebhookRouter } from './webhooks/router';
+
+/** JSON API requests: nothing the API takes is larger. */
+export const API_BODY_LIMIT = '1mb';
+
+export interface AppOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  database?: DatabaseHandle;
+}
+
+export interface App {
+  app: Express;
+  ctx: AppContext;
+  /** Closes the database (the HTTP server, if any, is closed by its owner first). */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds the database, logger and routers into one typed context. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, silent: config.env === 'test' });
+  const database = overrides.database ?? openDatabase(config.database);
+  try {
+    await migrateToLatest(database, config.database.dialect === 'postgres' ? config.database.schema : undefined);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+
+  const ctx: AppContext = {
+    config,
+    logger,
+    db: database.db,
+    dialect: database.dialect,
+    clock: overrides.clock ?? (() => new Date()),
+    messages: programMessages(config.program),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(createHealthRouter(ctx));
+  app.use('/webhooks/twilio', createWebhookRouter(ctx));
+  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createConsentRouter(ctx));
+  app.use(notFoundHandler());
+  app.use(errorMiddleware(logger));
+
+  return { app, ctx, close: () => database.close() };
+}

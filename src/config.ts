@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { parseApiKeys, type ApiKey } from './auth/api-keys';
+
+/**
+ * The one place that reads the environment. Everything else receives a typed `Config`.
+ * Defaults for the program texts come from the privacy policy, section 7.
+ */
+
+const emptyAsUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const positiveInt = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['development', 'production', 'test']).default('development'),
+    ),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+    ),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((url) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url), {
+          message: 'must start with sqlite: or postgres://',
+        })
+        .optional(),
+    ),
+    DATABASE_SCHEMA: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
+        .optional(),
+    ),
+    DATABASE_POOL_SIZE: positiveInt(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
+    TWILIO_ACCOUNT_SID: optionalString,
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_FROM_NUMBER: optionalString,
+    TWILIO_MESSAGING_SERVICE_SID: optionalString,
+    TWILIO_API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    API_KEYS: z.preprocess(emptyAsUndefined, z.string().default('')),
+    PROGRAM_NAME: z.preprocess(emptyAsUndefined, z.string().max(60).default('MedSpa Scale Systems')),
+    PROGRAM_HELP_CONTACT: z.preprocess(
+      emptyAsUndefined,
+      z.string().max(80).default('medspascalesystems.com'),
+    ),
+    FREQUENCY_CAP_PER_MONTH: positiveInt(8),
+    HELP_REPLIES_PER_DAY: positiveInt(3),
+  })
+  .superRefine((env, issue) => {
+    if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['TWILIO_AUTH_TOKEN'],
+        message: 'is required when NODE_ENV=production (webhook signatures cannot be verified without it)',
+      });
+    }
+    if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_BASE_URL) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message: 'is required with TWILIO_AUTH_TOKEN: it is the URL Twilio signs webhooks for',
+      });
+    }
+    if (env.DATABASE_SCHEMA && !(env.DATABASE_URL ?? '').startsWith('postgres')) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['DATABASE_SCHEMA'],
+        message: 'only applies to a postgres:// DATABASE_URL',
+      });
+    }
+  });
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; path: string }
+  | {
+      dialect: 'postgres';
+      url: string;
+      schema?: string;
+      poolSize: number;
+      statementTimeoutMs: number;
+    };
+
+export interface ProgramConfig {
+  name: string;
+  helpContact: string;
+  frequencyCapPerMonth: number;
+  helpRepliesPerDay: number;
+}
+
+export interface TwilioConfig {
+  accountSid?: string;
+  authToken?: string;
+  fromNumber?: string;
+  messagingServiceSid?: string;
+  apiBaseUrl?: string;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: string;
+  database: DatabaseConfig;
+  twilio: TwilioConfig;
+  /** The public URL Twilio signs; webhook signatures are checked against it, never the Host header. */
+  publicBaseUrl?: string;
+  apiKeys: ApiKey[];
+  program: ProgramConfig;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/gateway.db';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function databaseConfig(env: z.infer<typeof envSchema>): DatabaseConfig {
+  const url = env.DATABASE_URL;
+  if (!url) return { dialect: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return { dialect: 'sqlite', path: path || DEFAULT_SQLITE_PATH };
+  }
+  return {
+    dialect: 'postgres',
+    url,
+    schema: env.DATABASE_SCHEMA,
+    poolSize: env.DATABASE_POOL_SIZE,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+/** Validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  let apiKeys: ApiKey[];
+  try {
+    apiKeys = parseApiKeys(e.API_KEYS);
+  } catch (err) {
+    throw new ConfigError([`API_KEYS: ${(err as Error).message}`]);
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    database: databaseConfig(e),
+    twilio: {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      fromNumber: e.TWILIO_FROM_NUMBER,
+      messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
+      apiBaseUrl: e.TWILIO_API_BASE_URL,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    apiKeys,
+    program: {
+      name: e.PROGRAM_NAME,
+      helpContact: e.PROGRAM_HELP_CONTACT,
+      frequencyCapPerMonth: e.FREQUENCY_CAP_PER_MONTH,
+      helpRepliesPerDay: e.HELP_REPLIES_PER_DAY,
+    },
+  };
+}

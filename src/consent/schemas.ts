@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { categorySchema } from './categories';
+
+const MAX_EVIDENCE_TEXT = 5_000;
+
+/**
+ * What proves prior express written consent: the disclosure shown, when, and from where.
+ * Further fields are kept as given (bounded), since each business captures a little more.
+ */
+export const evidenceSchema = z
+  .object({
+    consentText: z.string().trim().min(1).max(MAX_EVIDENCE_TEXT),
+    capturedAt: z.iso.datetime({ offset: true }).optional(),
+    formUrl: z.url().max(2_000).optional(),
+    ip: z.union([z.ipv4(), z.ipv6()]).optional(),
+    userAgent: z.string().max(1_000).optional(),
+  })
+  .catchall(z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]))
+  .refine((evidence) => Object.keys(evidence).length <= 50, 'at most 50 evidence fields');
+
+export const optInRequestSchema = z.object({
+  source: z.string().trim().min(1).max(64),
+  categories: z
+    .array(categorySchema)
+    .min(1)
+    .max(3)
+    .refine((list) => new Set(list).size === list.length, 'categories must not repeat')
+    .optional(),
+  evidence: evidenceSchema,
+});
+
+export type OptInRequest = z.infer<typeof optInRequestSchema>;

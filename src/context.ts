@@ -1,0 +1,17 @@
+import type { Config } from './config';
+import type { Db, Dialect } from './db';
+import type { Logger } from './logger';
+import type { ProgramMessages } from './program/messages';
+
+/** Returns the current instant. Injected so tests can pin any time. */
+export type Clock = () => Date;
+
+/** Everything a router or service needs, built once by createApp. No module-level singletons. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  messages: ProgramMessages;
+}

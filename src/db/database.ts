@@ -1,0 +1,14 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ConsentEventTable } from './tables/consent-event';
+import type { ConsentStateTable } from './tables/consent-state';
+import type { InboundMessageTable } from './tables/inbound-message';
+
+export interface Database {
+  consent_events: ConsentEventTable;
+  consent_state: ConsentStateTable;
+  inbound_messages: InboundMessageTable;
+}
+
+export type Db = Kysely<Database>;
+export type DbOrTransaction = Kysely<Database> | Transaction<Database>;
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { migrations } from '../../db/migrations';
+import type { DatabaseConfig } from '../config';
+import type { Database, Db, DbOrTransaction, Dialect } from './database';
+
+export type { Database, Db, DbOrTransaction, Dialect } from './database';
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+function openSqlite(path: string): DatabaseHandle {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  // WAL with synchronous=FULL: a commit is fsynced before it returns, so an acknowledged
+  // opt-out survives a crash or power loss.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const INT8_OID = 20;
+
+function openPostgres(config: Extract<DatabaseConfig, { dialect: 'postgres' }>): DatabaseHandle {
+  const options = [`-c statement_timeout=${config.statementTimeoutMs}`];
+  if (config.schema) options.push(`-c search_path=${config.schema}`);
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    options: options.join(' '),
+    // bigserial ids fit in a JS number for any ledger this gateway will hold.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+export function openDatabase(config: DatabaseConfig): DatabaseHandle {
+  return config.dialect === 'sqlite' ? openSqlite(config.path) : openPostgres(config);
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Brings the schema up to date. On PostgreSQL, Kysely's migrator holds an advisory lock, so
+ * several instances starting at once run the migrations once and the others wait.
+ */
+export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {
+  if (handle.dialect === 'postgres' && schema) {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
+  }
+  const migrator = new Migrator({ db: handle.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const name = failed ? ` (${failed.migrationName})` : '';
+    throw new Error(`database migration failed${name}: ${(error as Error)?.message ?? 'unknown error'}`);
+  }
+}
+
+/**
+ * Serialises writers on one phone number inside a transaction.
+ * PostgreSQL: a transaction-scoped advisory lock keyed by the number, so it works before the
+ * number has any row. SQLite: a no-op, since one connection runs one transaction at a time.
+ */
+export async function lockPhone(trx: DbOrTransaction, dialect: Dialect, phone: string): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${phone}, 0))`.execute(trx);
+  }
+}

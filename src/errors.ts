@@ -1,0 +1,55 @@
+/**
+ * Typed errors with stable `code` strings. The HTTP status lives here, and only the error
+ * middleware (src/http/error-middleware.ts) turns them into responses.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super('validation_error', 400, message, details);
+  }
+}
+
+export class InvalidPhoneError extends AppError {
+  constructor(input: string) {
+    super('invalid_phone', 400, `"${truncate(input, 40)}" is not a phone number that can be parsed`);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'a valid API key is required: Authorization: Bearer <key>') {
+    super('unauthorized', 401, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('forbidden', 403, message);
+  }
+}
+
+export class InvalidSignatureError extends AppError {
+  constructor(message: string) {
+    super('invalid_signature', 403, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'no such resource') {
+    super('not_found', 404, message);
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,113 @@
+import type { Category } from '../consent/categories';
+import { CATEGORIES } from '../consent/categories';
+import type { ConsentChannel, ConsentStatus } from '../db/tables/consent-event';
+import type { ReplyKind } from '../db/tables/inbound-message';
+import type { Classification, Intent } from '../keywords/keyword-engine';
+import type { ProgramMessages } from '../program/messages';
+
+/** Twilio Advanced Opt-Out's OptOutType: Twilio has already answered the person. */
+export type AdvancedOptOutType = 'STOP' | 'START' | 'HELP';
+
+export interface InboundDecisionInput {
+  classification: Classification;
+  advancedOptOutType: AdvancedOptOutType | null;
+  current: { status: ConsentStatus; categories: Category[] };
+  helpRepliesInLastDay: number;
+  helpRepliesPerDay: number;
+  messages: ProgramMessages;
+}
+
+export interface ConsentChange {
+  eventType: 'opt_in' | 'opt_out';
+  status: 'opted_in' | 'opted_out';
+  categories: Category[];
+  channel: ConsentChannel;
+  keyword: string | null;
+  /** Why this change: kept as evidence. */
+  reason: string;
+}
+
+export interface InboundDecision {
+  intent: Intent;
+  keyword: string | null;
+  consentChange: ConsentChange | null;
+  reply: { kind: ReplyKind; text: string } | null;
+  /** Why no reply went out when one might be expected: kept with the inbound record. */
+  note: string | null;
+}
+
+const ADVANCED_INTENT: Record<AdvancedOptOutType, Exclude<Intent, 'none'>> = {
+  STOP: 'opt_out',
+  START: 'opt_in',
+  HELP: 'help',
+};
+
+/** Keywords that opt in a number the ledger has never seen (a mobile-originated sign-up). */
+const OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS = new Set(['START', 'UNSTOP']);
+
+/**
+ * Decides what an inbound text changes and what to answer. Pure: the route persists and
+ * answers what this returns. Rules:
+ * - Twilio's OptOutType wins over our own reading, and then we never reply (Twilio did).
+ * - Opt-out: always recorded; one confirmation, only on the change to opted out.
+ * - Opt-in: only a change of state is recorded and confirmed; YES from a number that never
+ *   opted in or out is a conversation, not a sign-up.
+ * - HELP: always answered, whatever the state, up to a daily limit so two bots cannot loop.
+ */
+export function decideInbound(input: InboundDecisionInput): InboundDecision {
+  const advanced = input.advancedOptOutType;
+  const intent = advanced ? ADVANCED_INTENT[advanced] : input.classification.intent;
+  const keyword = advanced ?? input.classification.keyword;
+  const channel: ConsentChannel = advanced ? 'twilio_advanced_opt_out' : 'sms_keyword';
+  const { status, categories } = input.current;
+  const none: InboundDecision = { intent, keyword, consentChange: null, reply: null, note: null };
+  const replyUnlessTwilioDid = (kind: ReplyKind, text: string) => (advanced ? null : { kind, text });
+
+  switch (intent) {
+    case 'opt_out': {
+      const alreadyOut = status === 'opted_out';
+      return {
+        ...none,
+        consentChange: {
+          eventType: 'opt_out',
+          status: 'opted_out',
+          categories,
+          channel,
+          keyword,
+          reason: alreadyOut ? 'repeat_opt_out' : 'opt_out',
+        },
+        reply: alreadyOut ? null : replyUnlessTwilioDid('opt_out_confirmation', input.messages.optOutConfirmation),
+        note: alreadyOut ? 'already opted out: no second confirmation' : advanced ? 'twilio replied' : null,
+      };
+    }
+    case 'opt_in': {
+      if (status === 'opted_in') return { ...none, note: 'already opted in: nothing changes' };
+      if (status === 'unknown' && !advanced && !OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS.has(keyword ?? '')) {
+        return { ...none, note: 'unknown number: this word is not a sign-up' };
+      }
+      const restored = categories.length > 0 ? categories : [...CATEGORIES];
+      return {
+        ...none,
+        consentChange: {
+          eventType: 'opt_in',
+          status: 'opted_in',
+          categories: restored,
+          channel,
+          keyword,
+          reason: status === 'unknown' ? 'keyword_opt_in_unknown_number' : 'resubscribe',
+        },
+        reply: replyUnlessTwilioDid('opt_in_confirmation', input.messages.optInConfirmation),
+        note: advanced ? 'twilio replied' : null,
+      };
+    }
+    case 'help': {
+      if (advanced) return { ...none, note: 'twilio replied' };
+      if (input.helpRepliesInLastDay >= input.helpRepliesPerDay) {
+        return { ...none, note: 'help reply limit reached for today' };
+      }
+      return { ...none, reply: { kind: 'help', text: input.messages.help } };
+    }
+    default:
+      return none;
+  }
+}

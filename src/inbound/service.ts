@@ -1,0 +1,117 @@
+import type { AppContext } from '../context';
+import { appendConsentEvent, getCurrentConsent } from '../consent/ledger';
+import { lockPhone } from '../db';
+import { isUniqueViolation } from '../db/errors';
+import { classifyInbound } from '../keywords/keyword-engine';
+import { decideInbound, type AdvancedOptOutType } from './decide';
+import { countHelpRepliesSince, findInboundBySid, insertInboundMessage } from './queries';
+
+export interface InboundSms {
+  messageSid: string;
+  from: string;
+  to: string | null;
+  accountSid: string | null;
+  body: string;
+  advancedOptOutType: AdvancedOptOutType | null;
+  rawOptOutType: string | null;
+}
+
+export interface InboundResult {
+  reply: string | null;
+  duplicate: boolean;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Records an inbound text and any consent change in one transaction, and returns the reply to
+ * put in the TwiML answer. The commit happens before the caller answers, so an acknowledged
+ * STOP is durable. A retried MessageSid gets the first answer again and records nothing.
+ */
+export async function handleInboundSms(ctx: AppContext, sms: InboundSms): Promise<InboundResult> {
+  try {
+    return await recordInbound(ctx, sms);
+  } catch (err) {
+    // Two deliveries of one MessageSid racing on different numbers (forged): the loser reads
+    // what the winner stored.
+    if (!isUniqueViolation(err)) throw err;
+    const existing = await findInboundBySid(ctx.db, sms.messageSid);
+    if (!existing) throw err;
+    return { reply: existing.reply_text, duplicate: true };
+  }
+}
+
+async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundResult> {
+  const now = ctx.clock();
+  const nowIso = now.toISOString();
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockPhone(trx, ctx.dialect, sms.from);
+    const existing = await findInboundBySid(trx, sms.messageSid);
+    if (existing) return { reply: existing.reply_text, duplicate: true };
+
+    const current = await getCurrentConsent(trx, sms.from);
+    const classification = classifyInbound(sms.body);
+    const helpRepliesInLastDay =
+      classification.intent === 'help'
+        ? await countHelpRepliesSince(trx, sms.from, new Date(now.getTime() - DAY_MS).toISOString())
+        : 0;
+    const decision = decideInbound({
+      classification,
+      advancedOptOutType: sms.advancedOptOutType,
+      current,
+      helpRepliesInLastDay,
+      helpRepliesPerDay: ctx.config.program.helpRepliesPerDay,
+      messages: ctx.messages,
+    });
+
+    const change = decision.consentChange;
+    if (change) {
+      await appendConsentEvent(trx, {
+        phone: sms.from,
+        eventType: change.eventType,
+        previousStatus: current.status,
+        status: change.status,
+        categories: change.categories,
+        channel: change.channel,
+        keyword: change.keyword,
+        rawText: sms.body,
+        messageSid: sms.messageSid,
+        evidence: {
+          reason: change.reason,
+          rule: sms.advancedOptOutType ? 'twilio_opt_out_type' : classification.rule,
+          normalisedText: classification.normalised,
+          optOutType: sms.rawOptOutType,
+          to: sms.to,
+          accountSid: sms.accountSid,
+          confirmationSent: decision.reply !== null,
+        },
+        actor: change.channel === 'twilio_advanced_opt_out' ? 'twilio' : 'sms',
+        occurredAt: nowIso,
+        recordedAt: nowIso,
+      });
+    }
+    await insertInboundMessage(trx, {
+      message_sid: sms.messageSid,
+      phone: sms.from,
+      to_number: sms.to,
+      account_sid: sms.accountSid,
+      body: sms.body,
+      opt_out_type: sms.rawOptOutType,
+      intent: decision.intent,
+      matched_keyword: decision.keyword,
+      classification_rule: classification.rule,
+      note: decision.note,
+      reply_kind: decision.reply?.kind ?? null,
+      reply_text: decision.reply?.text ?? null,
+      received_at: nowIso,
+    });
+    ctx.logger.info('inbound sms', {
+      from: sms.from,
+      intent: decision.intent,
+      keyword: decision.keyword,
+      consentChange: change?.eventType ?? null,
+      replied: decision.reply?.kind ?? null,
+    });
+    return { reply: decision.reply?.text ?? null, duplicate: false };
+  });
+}

@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import { createApp, type App } from './app';
+import type { Config } from './config';
+
+export interface RunningServer extends App {
+  server: Server;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  shutdown(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const gateway = await createApp(config);
+  const { logger } = gateway.ctx;
+  if (!config.twilio.authToken) {
+    logger.warn(
+      'LOCAL MODE: TWILIO_AUTH_TOKEN is not set, so webhook signatures are NOT verified. Never expose this instance to the internet.',
+    );
+  }
+  if (config.apiKeys.length === 0) {
+    logger.warn('API_KEYS is empty: every /v1 request will be refused with 401');
+  }
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = gateway.app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  logger.info('gateway listening', { url, database: gateway.ctx.dialect });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await gateway.close();
+      logger.info('gateway stopped');
+    })();
+    return closing;
+  };
+  return { ...gateway, server, url, shutdown };
+}

@@ -1,0 +1,24 @@
+import express, { Router } from 'express';
+import type { AppContext } from '../context';
+import { handleInboundSms } from '../inbound/service';
+import { parseInboundParams } from './inbound-params';
+import { verifyTwilioSignature } from './twilio-signature';
+import { messagingTwiml } from './twiml';
+
+/** Twilio's requests are small; anything larger is not Twilio. */
+export const WEBHOOK_BODY_LIMIT = '64kb';
+
+/** Carrier webhooks: verify, parse, decide (pure), persist, answer. */
+export function createWebhookRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.use(express.urlencoded({ extended: false, limit: WEBHOOK_BODY_LIMIT, parameterLimit: 200 }));
+  router.use(verifyTwilioSignature(ctx));
+
+  router.post('/sms', async (req, res) => {
+    const sms = parseInboundParams(req.body);
+    const result = await handleInboundSms(ctx, sms);
+    res.type('text/xml').send(messagingTwiml(result.reply));
+  });
+
+  return router;
+}
