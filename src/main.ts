@@ -13,9 +13,6 @@ async function main(): Promise<void> {
     throw err;
   }
   const running = await startServer(config);
-  // Printed plainly too, so a person (or a test) starting the gateway sees where it serves.
-  process.stdout.write(`gateway listening on ${running.url}\n`);
-
   const stop = (signal: string) => {
     running.ctx.logger.info('shutting down', { signal });
     running.shutdown().then(
@@ -28,6 +25,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // Printed plainly too, so a person (or a test) starting the gateway sees where it serves.
+  process.stdout.write(`gateway listening on ${running.url}\n`);
 }
 
 main().catch((err) => {

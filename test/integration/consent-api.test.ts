@@ -1,0 +1,113 @@
+import { DIALECTS } from '../helpers/databases';
+import { bearer, KEYS, startHarness, type Harness } from '../helpers/harness';
+
+const evidence = {
+  consentText: 'By checking this box I agree to receive marketing texts from MedSpa Scale Systems. Consent is not a condition of purchase.',
+  capturedAt: '2026-11-20T10:00:00-05:00',
+  formUrl: 'https://medspascalesystems.com/join',
+  ip: '203.0.113.7',
+  userAgent: 'Mozilla/5.0',
+  checkboxId: 'sms-consent',
+};
+
+describe.each(DIALECTS)('consent API (%s)', (dialect) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('an unknown number is "unknown" with no events', async () => {
+    const res = await h.http.get('/v1/consent/+12025550100').set(bearer(KEYS.reader));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ phone: '+12025550100', status: 'unknown', categories: [], updatedAt: null, events: [] });
+  });
+
+  it('accepts any parseable format of the number', async () => {
+    for (const format of ['(202) 555-0101', '202.555.0101', '+1 202 555 0101', '2025550101', '%2B12025550101']) {
+      const res = await h.http.get(`/v1/consent/${format}`).set(bearer(KEYS.reader));
+      expect(res.status).toBe(200);
+      expect(res.body.phone).toBe('+12025550101');
+    }
+  });
+
+  it.each(['abc', '123', '+999999', 'x'.repeat(100)])('%j is 400 invalid_phone', async (phone) => {
+    const res = await h.http.get(`/v1/consent/${phone}`).set(bearer(KEYS.reader));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_phone');
+  });
+
+  it('opt-in with evidence: 201, state and event with the evidence and the key label as actor', async () => {
+    const res = await h.http.post('/v1/consent/2025550102/opt-in').set(bearer(KEYS.writer)).send({ source: 'web_form', evidence });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      phone: '+12025550102',
+      status: 'opted_in',
+      categories: ['marketing', 'informational', 'transactional'],
+    });
+    expect(res.body.events).toHaveLength(1);
+    expect(res.body.events[0]).toMatchObject({
+      type: 'opt_in',
+      channel: 'api',
+      actor: 'crm-sync',
+      occurredAt: '2026-11-20T10:00:00-05:00',
+      evidence: { ...evidence, source: 'web_form', reason: 'express_written_consent' },
+    });
+  });
+
+  it('an opt-in after an SMS opt-out is recorded as new consent', async () => {
+    await h.http.post('/webhooks/twilio/sms').type('form').send({ MessageSid: 'SMapi0001', From: '+12025550103', Body: 'STOP' });
+    const res = await h.http
+      .post('/v1/consent/+12025550103/opt-in')
+      .set(bearer(KEYS.admin))
+      .send({ source: 'web_form', categories: ['transactional'], evidence });
+    expect(res.status).toBe(201);
+    expect(res.body.categories).toEqual(['transactional']);
+    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['opt_out', 'opt_in']);
+    expect(res.body.events[1]).toMatchObject({ previousStatus: 'opted_out', evidence: { reason: 'new_consent_after_opt_out' } });
+  });
+
+  it.each([
+    [{}, 'no body'],
+    [{ source: 'web', evidence: {} }, 'evidence without consent text'],
+    [{ source: 'web' }, 'no evidence'],
+    [{ source: '', evidence }, 'empty source'],
+    [{ source: 'web', evidence, categories: [] }, 'empty categories'],
+    [{ source: 'web', evidence, categories: ['sales'] }, 'unknown category'],
+    [{ source: 'web', evidence, categories: ['marketing', 'marketing'] }, 'repeated category'],
+    [{ source: 'web', evidence: { ...evidence, ip: 'not-an-ip' } }, 'bad ip'],
+    [{ source: 'web', evidence: { ...evidence, formUrl: 'nope' } }, 'bad url'],
+    [{ source: 'web', evidence: { ...evidence, nested: { deep: true } } }, 'nested evidence'],
+  ])('400 validation_error for %j (%s), nothing recorded', async (body, _why) => {
+    const res = await h.http.post('/v1/consent/+12025550104/opt-in').set(bearer(KEYS.writer)).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_error');
+    expect(Array.isArray(res.body.error.details)).toBe(true);
+    const state = await h.http.get('/v1/consent/+12025550104').set(bearer(KEYS.reader));
+    expect(state.body.events).toHaveLength(0);
+  });
+
+  describe('API keys', () => {
+    it('401 without a key or with an unknown one', async () => {
+      expect((await h.http.get('/v1/consent/+12025550100')).status).toBe(401);
+      const unknown = await h.http.get('/v1/consent/+12025550100').set(bearer('not-a-key-at-all-000'));
+      expect(unknown.status).toBe(401);
+      expect(unknown.body.error.code).toBe('unauthorized');
+      expect((await h.http.get('/v1/consent/+12025550100').set('Authorization', KEYS.reader)).status).toBe(401);
+    });
+
+    it('403 with the wrong scope', async () => {
+      const read = await h.http.get('/v1/consent/+12025550100').set(bearer(KEYS.sender));
+      expect(read.status).toBe(403);
+      expect(read.body.error.code).toBe('forbidden');
+      const write = await h.http.post('/v1/consent/+12025550100/opt-in').set(bearer(KEYS.reader)).send({ source: 'web', evidence });
+      expect(write.status).toBe(403);
+    });
+
+    it('admin may do everything', async () => {
+      expect((await h.http.get('/v1/consent/+12025550100').set(bearer(KEYS.admin))).status).toBe(200);
+    });
+  });
+});

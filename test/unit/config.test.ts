@@ -1,0 +1,75 @@
+import { ConfigError, loadConfig } from '../../src/config';
+import { findApiKey, hasScope, parseApiKeys } from '../../src/auth/api-keys';
+
+describe('loadConfig', () => {
+  it('defaults to SQLite at ./data/gateway.db on 127.0.0.1:3000 with the policy texts', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      database: { dialect: 'sqlite', path: './data/gateway.db' },
+      program: { name: 'MedSpa Scale Systems', frequencyCapPerMonth: 8 },
+      apiKeys: [],
+    });
+  });
+
+  it('reads sqlite: and postgres:// URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ dialect: 'sqlite', path: '/tmp/x.db' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d', DATABASE_POOL_SIZE: '4' }).database).toMatchObject({
+      dialect: 'postgres',
+      url: 'postgres://u@h:5432/d',
+      poolSize: 4,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'production' }, 'TWILIO_AUTH_TOKEN'],
+    [{ TWILIO_AUTH_TOKEN: 'abc' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+    [{ API_KEYS: 'short:send' }, 'API_KEYS'],
+    [{ API_KEYS: 'a-long-enough-secret-1:launch' }, 'API_KEYS'],
+    [{ FREQUENCY_CAP_PER_MONTH: '0' }, 'FREQUENCY_CAP_PER_MONTH'],
+  ])('%j is refused naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('never puts a secret in an error message', () => {
+    try {
+      loadConfig({ API_KEYS: 'super-secret-value-123:nonsense' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('super-secret-value-123');
+    }
+  });
+});
+
+describe('API keys', () => {
+  const keys = parseApiKeys('first-secret-000000:send+ledger.read:campaigns, second-secret-00000:admin');
+
+  it('parses scopes and labels, with a fingerprint as the default label', () => {
+    expect(keys[0]?.label).toBe('campaigns');
+    expect(keys[1]?.label).toMatch(/^key-[0-9a-f]{8}$/);
+    expect([...(keys[0]?.scopes ?? [])]).toEqual(['send', 'ledger.read']);
+  });
+
+  it('finds a key by its secret, and only by it', () => {
+    expect(findApiKey(keys, 'first-secret-000000')?.label).toBe('campaigns');
+    expect(findApiKey(keys, 'first-secret-000001')).toBeUndefined();
+    expect(findApiKey(keys, '')).toBeUndefined();
+  });
+
+  it('admin holds every scope', () => {
+    const admin = findApiKey(keys, 'second-secret-00000')!;
+    expect(hasScope(admin, 'ledger.write')).toBe(true);
+    expect(hasScope(keys[0]!, 'ledger.write')).toBe(false);
+  });
+
+  it('refuses a secret listed twice', () => {
+    expect(() => parseApiKeys('same-secret-0000000:send,same-secret-0000000:admin')).toThrow(/twice/);
+  });
+});

@@ -1,0 +1,143 @@
+import type { Category } from '../../src/consent/categories';
+import type { ConsentStatus } from '../../src/db/tables/consent-event';
+import { decideInbound, type AdvancedOptOutType } from '../../src/inbound/decide';
+import { classifyInbound } from '../../src/keywords/keyword-engine';
+import { programMessages } from '../../src/program/messages';
+
+const messages = programMessages({ name: 'Acme', helpContact: 'help@acme.test', frequencyCapPerMonth: 8, helpRepliesPerDay: 3 });
+
+function decide(
+  text: string,
+  status: ConsentStatus,
+  options: { categories?: Category[]; advanced?: AdvancedOptOutType; helpToday?: number } = {},
+) {
+  return decideInbound({
+    classification: classifyInbound(text),
+    advancedOptOutType: options.advanced ?? null,
+    current: { status, categories: options.categories ?? (status === 'unknown' ? [] : ['marketing', 'transactional']) },
+    helpRepliesInLastDay: options.helpToday ?? 0,
+    helpRepliesPerDay: 3,
+    messages,
+  });
+}
+
+describe('decideInbound', () => {
+  describe('opt-out', () => {
+    it.each<ConsentStatus>(['opted_in', 'unknown'])('from %s: opts out and confirms once', (status) => {
+      const d = decide('STOP', status);
+      expect(d.consentChange).toMatchObject({ eventType: 'opt_out', status: 'opted_out', channel: 'sms_keyword', keyword: 'STOP' });
+      expect(d.reply).toEqual({ kind: 'opt_out_confirmation', text: messages.optOutConfirmation });
+    });
+
+    it('keeps the categories held, so a later START restores them', () => {
+      expect(decide('STOP', 'opted_in').consentChange?.categories).toEqual(['marketing', 'transactional']);
+    });
+
+    it('a repeat opt-out is recorded but not confirmed again', () => {
+      const d = decide('quit', 'opted_out');
+      expect(d.consentChange).toMatchObject({ eventType: 'opt_out', reason: 'repeat_opt_out' });
+      expect(d.reply).toBeNull();
+    });
+
+    it('Twilio Advanced Opt-Out: recorded on its channel, no reply of ours', () => {
+      const d = decide('stop', 'opted_in', { advanced: 'STOP' });
+      expect(d.consentChange).toMatchObject({ eventType: 'opt_out', channel: 'twilio_advanced_opt_out' });
+      expect(d.reply).toBeNull();
+    });
+
+    it("Twilio's OptOutType wins even over a text we do not recognise", () => {
+      const d = decide('arrêtez svp', 'opted_in', { advanced: 'STOP' });
+      expect(d.consentChange?.eventType).toBe('opt_out');
+    });
+  });
+
+  describe('opt-in', () => {
+    it('after an opt-out: back to opted in with the categories held before', () => {
+      const d = decide('START', 'opted_out', { categories: ['transactional'] });
+      expect(d.consentChange).toMatchObject({ eventType: 'opt_in', status: 'opted_in', categories: ['transactional'], reason: 'resubscribe' });
+      expect(d.reply).toEqual({ kind: 'opt_in_confirmation', text: messages.optInConfirmation });
+    });
+
+    it('YES after an opt-out also resubscribes', () => {
+      expect(decide('yes', 'opted_out').consentChange?.eventType).toBe('opt_in');
+    });
+
+    it.each(['START', 'YES', 'UNSTOP'])('%s while opted in changes nothing and gets no reply', (text) => {
+      const d = decide(text, 'opted_in');
+      expect(d.consentChange).toBeNull();
+      expect(d.reply).toBeNull();
+    });
+
+    it('START from an unknown number is a keyword opt-in, recorded as such', () => {
+      const d = decide('start', 'unknown');
+      expect(d.consentChange).toMatchObject({
+        eventType: 'opt_in',
+        categories: ['marketing', 'informational', 'transactional'],
+        reason: 'keyword_opt_in_unknown_number',
+      });
+      expect(d.reply?.kind).toBe('opt_in_confirmation');
+    });
+
+    it('YES from an unknown number is a conversation, not a sign-up', () => {
+      const d = decide('YES', 'unknown');
+      expect(d.consentChange).toBeNull();
+      expect(d.reply).toBeNull();
+    });
+
+    it('Advanced Opt-Out START: recorded, no reply of ours', () => {
+      const d = decide('start', 'opted_out', { advanced: 'START' });
+      expect(d.consentChange).toMatchObject({ eventType: 'opt_in', channel: 'twilio_advanced_opt_out' });
+      expect(d.reply).toBeNull();
+    });
+  });
+
+  describe('help', () => {
+    it.each<ConsentStatus>(['opted_in', 'opted_out', 'unknown'])('is answered when %s, consent unchanged', (status) => {
+      const d = decide('HELP', status);
+      expect(d.consentChange).toBeNull();
+      expect(d.reply).toEqual({ kind: 'help', text: messages.help });
+    });
+
+    it('stops answering at the daily limit, so two bots cannot loop', () => {
+      expect(decide('help', 'opted_in', { helpToday: 2 }).reply?.kind).toBe('help');
+      const d = decide('help', 'opted_in', { helpToday: 3 });
+      expect(d.reply).toBeNull();
+      expect(d.note).toMatch(/limit/);
+    });
+
+    it('Advanced Opt-Out HELP: Twilio answered, we do not', () => {
+      expect(decide('help', 'opted_in', { advanced: 'HELP' }).reply).toBeNull();
+    });
+  });
+
+  it('an ordinary text changes nothing and gets no reply', () => {
+    const d = decide('See you at 3pm', 'opted_in');
+    expect(d).toMatchObject({ intent: 'none', consentChange: null, reply: null });
+  });
+});
+
+describe('program messages (CTIA content)', () => {
+  it('HELP names the program, the contact, the frequency, the rates and how to stop', () => {
+    expect(messages.help).toContain('Acme');
+    expect(messages.help).toContain('help@acme.test');
+    expect(messages.help).toContain('Up to 8 msgs/month');
+    expect(messages.help).toContain('Msg&data rates may apply');
+    expect(messages.help).toMatch(/STOP/);
+  });
+
+  it('the opt-in confirmation carries program, frequency, rates, HELP and STOP', () => {
+    for (const part of ['Acme', 'Up to 8 msgs/month', 'Msg&data rates may apply', 'HELP', 'STOP']) {
+      expect(messages.optInConfirmation).toContain(part);
+    }
+  });
+
+  it('the opt-out confirmation names the program and promises nothing further', () => {
+    expect(messages.optOutConfirmation).toContain('Acme');
+    expect(messages.optOutConfirmation).toMatch(/no further messages/);
+  });
+
+  it('the frequency follows the configured cap', () => {
+    const m = programMessages({ name: 'A', helpContact: 'x', frequencyCapPerMonth: 4, helpRepliesPerDay: 3 });
+    expect(m.help).toContain('Up to 4 msgs/month');
+  });
+});
