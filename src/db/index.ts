@@ -61,7 +61,10 @@ export async function migrateToLatest(handle: DatabaseHandle, schema?: string): 
   if (handle.dialect === 'postgres' && schema) {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
   }
-  const migrator = new Migrator({ db: handle.db, provider });
+  // Name the schema of Kysely's own tables on PostgreSQL: otherwise its existence check may find
+  // another schema's kysely_migration (another gateway or test run on the same database).
+  const migrationTableSchema = handle.dialect === 'postgres' ? (schema ?? 'public') : undefined;
+  const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
