@@ -7,6 +7,10 @@ import { createHealthRouter } from './health/router';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { createLogger, type Logger } from './logger';
 import { programMessages } from './program/messages';
+import { createSendingRouter } from './sending/router';
+import { createOutboxTransport } from './transport/outbox';
+import type { SmsTransport } from './transport/transport';
+import { createTwilioTransport } from './transport/twilio';
 import { createWebhookRouter } from './webhooks/router';
 
 /** JSON API requests: nothing the API takes is larger. */
@@ -16,6 +20,17 @@ export interface AppOverrides {
   logger?: Logger;
   clock?: Clock;
   database?: DatabaseHandle;
+  transport?: SmsTransport;
+}
+
+function createTransport(config: Config, logger: Logger): SmsTransport {
+  const { accountSid, authToken } = config.twilio;
+  if (!accountSid || !authToken) return createOutboxTransport(logger);
+  return createTwilioTransport({
+    config: { ...config.twilio, accountSid, authToken },
+    statusCallbackUrl: config.publicBaseUrl ? `${config.publicBaseUrl}/webhooks/twilio/status` : undefined,
+    logger,
+  });
 }
 
 export interface App {
@@ -43,6 +58,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     dialect: database.dialect,
     clock: overrides.clock ?? (() => new Date()),
     messages: programMessages(config.program),
+    transport: overrides.transport ?? createTransport(config, logger),
   };
 
   const app = express();
@@ -50,7 +66,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.set('etag', false);
   app.use(createHealthRouter(ctx));
   app.use('/webhooks/twilio', createWebhookRouter(ctx));
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createConsentRouter(ctx));
+  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createConsentRouter(ctx), createSendingRouter(ctx));
   app.use(notFoundHandler());
   app.use(errorMiddleware(logger));
 

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { parseApiKeys, type ApiKey } from './auth/api-keys';
+import { categorySchema, type Category } from './consent/categories';
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The one place that reads the environment. Everything else receives a typed `Config`.
@@ -58,6 +68,32 @@ const envSchema = z
     ),
     FREQUENCY_CAP_PER_MONTH: positiveInt(8),
     HELP_REPLIES_PER_DAY: positiveInt(3),
+    PROGRAM_TIMEZONE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine(isTimeZone, { message: 'must be an IANA time zone such as America/New_York' })
+        .default('America/New_York'),
+    ),
+    CAP_CATEGORIES: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default('marketing,informational')
+        .transform((list) => list.split(',').map((c) => c.trim()).filter(Boolean))
+        .pipe(z.array(categorySchema)),
+    ),
+    OPT_OUT_LANGUAGE: z.preprocess(emptyAsUndefined, z.string().max(80).default(' Reply STOP to opt out.')),
+    ALLOWED_COUNTRIES: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default('US,PR,VI,GU,MP,AS')
+        .transform((list) => list.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+        .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter codes')).min(1)),
+    ),
+    TWILIO_TIMEOUT_MS: positiveInt(10_000),
+    TWILIO_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(5).default(2)),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
@@ -72,6 +108,20 @@ const envSchema = z
         code: 'custom',
         path: ['PUBLIC_BASE_URL'],
         message: 'is required with TWILIO_AUTH_TOKEN: it is the URL Twilio signs webhooks for',
+      });
+    }
+    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_AUTH_TOKEN) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['TWILIO_AUTH_TOKEN'],
+        message: 'is required with TWILIO_ACCOUNT_SID',
+      });
+    }
+    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM_NUMBER && !env.TWILIO_MESSAGING_SERVICE_SID) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['TWILIO_FROM_NUMBER'],
+        message: 'sending through Twilio needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID',
       });
     }
     if (env.DATABASE_SCHEMA && !(env.DATABASE_URL ?? '').startsWith('postgres')) {
@@ -98,6 +148,17 @@ export interface ProgramConfig {
   helpContact: string;
   frequencyCapPerMonth: number;
   helpRepliesPerDay: number;
+  /** Calendar months for the cap are counted in this zone. */
+  timeZone: string;
+  /** Which categories count toward the monthly cap. */
+  capCategories: Category[];
+  /** Appended to marketing texts that carry no STOP instruction. */
+  optOutLanguage: string;
+}
+
+export interface SendingConfig {
+  /** ISO country codes a send may go to (libphonenumber's region of the number). */
+  allowedCountries: string[];
 }
 
 export interface TwilioConfig {
@@ -106,6 +167,9 @@ export interface TwilioConfig {
   fromNumber?: string;
   messagingServiceSid?: string;
   apiBaseUrl?: string;
+  timeoutMs: number;
+  /** Retries of a 429 answer only, with backoff: a 5xx or a timeout is never retried (it may have been sent). */
+  maxRetries: number;
 }
 
 export interface Config {
@@ -119,6 +183,7 @@ export interface Config {
   publicBaseUrl?: string;
   apiKeys: ApiKey[];
   program: ProgramConfig;
+  sending: SendingConfig;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/gateway.db';
@@ -172,7 +237,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authToken: e.TWILIO_AUTH_TOKEN,
       fromNumber: e.TWILIO_FROM_NUMBER,
       messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
-      apiBaseUrl: e.TWILIO_API_BASE_URL,
+      apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
+      timeoutMs: e.TWILIO_TIMEOUT_MS,
+      maxRetries: e.TWILIO_MAX_RETRIES,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     apiKeys,
@@ -181,6 +248,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       helpContact: e.PROGRAM_HELP_CONTACT,
       frequencyCapPerMonth: e.FREQUENCY_CAP_PER_MONTH,
       helpRepliesPerDay: e.HELP_REPLIES_PER_DAY,
+      timeZone: e.PROGRAM_TIMEZONE,
+      capCategories: e.CAP_CATEGORIES,
+      optOutLanguage: e.OPT_OUT_LANGUAGE,
     },
+    sending: { allowedCountries: e.ALLOWED_COUNTRIES },
   };
 }

@@ -2,6 +2,7 @@ import type { Config } from './config';
 import type { Db, Dialect } from './db';
 import type { Logger } from './logger';
 import type { ProgramMessages } from './program/messages';
+import type { SmsTransport } from './transport/transport';
 
 /** Returns the current instant. Injected so tests can pin any time. */
 export type Clock = () => Date;
@@ -14,4 +15,6 @@ export interface AppContext {
   dialect: Dialect;
   clock: Clock;
   messages: ProgramMessages;
+  /** Where sends go: Twilio, or the local outbox without credentials. */
+  transport: SmsTransport;
 }

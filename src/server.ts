@@ -27,7 +27,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  logger.info('gateway listening', { url, database: gateway.ctx.dialect });
+  logger.info('gateway listening', { url, database: gateway.ctx.dialect, transport: gateway.ctx.transport.name });
 
   let closing: Promise<void> | undefined;
   const shutdown = () => {

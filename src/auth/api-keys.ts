@@ -4,6 +4,8 @@ export const SCOPES = ['send', 'ledger.read', 'ledger.write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface ApiKey {
+  /** A stable fingerprint of the secret: scopes idempotency keys; safe to store and log. */
+  id: string;
   /** SHA-256 of the secret: the secret itself is not kept in memory after parsing. */
   secretDigest: Buffer;
   scopes: ReadonlySet<Scope>;
@@ -49,6 +51,7 @@ export function parseApiKeys(raw: string): ApiKey[] {
       throw new Error(`${position}: the label may only hold letters, digits, . _ @ - (at most 64)`);
     }
     keys.push({
+      id: fingerprint(secret),
       secretDigest: digest(secret),
       scopes: new Set(scopes as Scope[]),
       label: label ?? fingerprint(secret),

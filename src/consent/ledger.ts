@@ -86,3 +86,31 @@ export async function appendConsentEvent(trx: DbOrTransaction, input: ConsentEve
 export async function listConsentEvents(db: DbOrTransaction, phone: string): Promise<ConsentEventRow[]> {
   return db.selectFrom('consent_events').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute();
 }
+
+export interface OptOutInput {
+  phone: string;
+  channel: ConsentChannel;
+  actor: string;
+  evidence: Record<string, unknown>;
+  messageSid?: string | null;
+  rawText?: string | null;
+  keyword?: string | null;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+/**
+ * Records an opt-out from any channel (carrier feedback, staff, e-mail…): the number is opted
+ * out of every category, keeping the categories it held so that a later opt-in can restore them.
+ */
+export async function appendOptOut(trx: DbOrTransaction, input: OptOutInput): Promise<number> {
+  const current = await getCurrentConsent(trx, input.phone);
+  return appendConsentEvent(trx, {
+    ...input,
+    eventType: 'opt_out',
+    previousStatus: current.status,
+    status: 'opted_out',
+    categories: current.categories,
+    evidence: { ...input.evidence, repeat: current.status === 'opted_out' },
+  });
+}

@@ -2,11 +2,13 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ConsentEventTable } from './tables/consent-event';
 import type { ConsentStateTable } from './tables/consent-state';
 import type { InboundMessageTable } from './tables/inbound-message';
+import type { MessageTable } from './tables/message';
 
 export interface Database {
   consent_events: ConsentEventTable;
   consent_state: ConsentStateTable;
   inbound_messages: InboundMessageTable;
+  messages: MessageTable;
 }
 
 export type Db = Kysely<Database>;

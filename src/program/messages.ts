@@ -11,11 +11,13 @@ export interface ProgramMessages {
   help: string;
 }
 
-export function frequencyText(program: ProgramConfig): string {
+type ProgramTexts = Pick<ProgramConfig, 'name' | 'helpContact' | 'frequencyCapPerMonth'>;
+
+export function frequencyText(program: ProgramTexts): string {
   return `Up to ${program.frequencyCapPerMonth} msgs/month.`;
 }
 
-export function programMessages(program: ProgramConfig): ProgramMessages {
+export function programMessages(program: ProgramTexts): ProgramMessages {
   const frequency = frequencyText(program);
   return {
     optOutConfirmation: `${program.name}: You are unsubscribed and will receive no further messages. Reply START to resubscribe.`,

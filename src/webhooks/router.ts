@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppContext } from '../context';
 import { handleInboundSms } from '../inbound/service';
 import { parseInboundParams } from './inbound-params';
+import { applyStatusCallback, parseStatusParams } from './status';
 import { verifyTwilioSignature } from './twilio-signature';
 import { messagingTwiml } from './twiml';
 
@@ -18,6 +19,11 @@ export function createWebhookRouter(ctx: AppContext): Router {
     const sms = parseInboundParams(req.body);
     const result = await handleInboundSms(ctx, sms);
     res.type('text/xml').send(messagingTwiml(result.reply));
+  });
+
+  router.post('/status', async (req, res) => {
+    await applyStatusCallback(ctx, parseStatusParams(req.body));
+    res.type('text/xml').send(messagingTwiml(null));
   });
 
   return router;

@@ -93,3 +93,32 @@ export function replyOf(twiml: string): string | null {
 export function bearer(key: string): Record<string, string> {
   return { Authorization: `Bearer ${key}` };
 }
+
+export const EVIDENCE = {
+  consentText: 'I agree to receive marketing texts from MedSpa Scale Systems. Consent is not a condition of purchase.',
+  formUrl: 'https://medspascalesystems.com/join',
+  ip: '203.0.113.7',
+};
+
+/** Records an opt-in through the API, as a CRM would. */
+export async function optIn(h: Harness, phone: string, categories?: string[]): Promise<void> {
+  const res = await h.http
+    .post(`/v1/consent/${encodeURIComponent(phone)}/opt-in`)
+    .set(bearer(KEYS.writer))
+    .send({ source: 'web_form', evidence: EVIDENCE, ...(categories ? { categories } : {}) });
+  if (res.status !== 201) throw new Error(`opt-in answered ${res.status}: ${res.text}`);
+}
+
+/** Sends an inbound text through the webhook (local mode: unsigned). */
+export async function inbound(h: Harness, from: string, body: string): Promise<string> {
+  const res = await h.http.post('/webhooks/twilio/sms').type('form').send(inboundParams(from, body));
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text}`);
+  return res.text;
+}
+
+let phoneCounter = 0;
+/** A distinct valid US number per call within a test file. */
+export function uniquePhone(areaCode = '415'): string {
+  phoneCounter += 1;
+  return `+1${areaCode}555${String(phoneCounter % 10000).padStart(4, '0')}`;
+}

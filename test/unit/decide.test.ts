@@ -4,7 +4,7 @@ import { decideInbound, type AdvancedOptOutType } from '../../src/inbound/decide
 import { classifyInbound } from '../../src/keywords/keyword-engine';
 import { programMessages } from '../../src/program/messages';
 
-const messages = programMessages({ name: 'Acme', helpContact: 'help@acme.test', frequencyCapPerMonth: 8, helpRepliesPerDay: 3 });
+const messages = programMessages({ name: 'Acme', helpContact: 'help@acme.test', frequencyCapPerMonth: 8 });
 
 function decide(
   text: string,
@@ -137,7 +137,7 @@ describe('program messages (CTIA content)', () => {
   });
 
   it('the frequency follows the configured cap', () => {
-    const m = programMessages({ name: 'A', helpContact: 'x', frequencyCapPerMonth: 4, helpRepliesPerDay: 3 });
+    const m = programMessages({ name: 'A', helpContact: 'x', frequencyCapPerMonth: 4 });
     expect(m.help).toContain('Up to 4 msgs/month');
   });
 });

@@ -1,0 +1,51 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Category } from '../../consent/categories';
+
+/** Our own status before Twilio answers, Twilio's statuses after, and our refusals. */
+export type MessageStatus =
+  | 'pending'
+  | 'refused'
+  | 'canceled'
+  | 'accepted'
+  | 'scheduled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'read'
+  | 'receiving'
+  | 'received';
+
+export interface MessageTable {
+  id: string;
+  /** Fingerprint of the API key: idempotency keys are scoped to it. */
+  api_key_id: string;
+  actor: string;
+  idempotency_key: string | null;
+  /** SHA-256 of the request, to refuse an idempotency key reused for another request. */
+  request_hash: string;
+  phone: string;
+  category: Category;
+  /** As sent, opt-out language included. */
+  body: string;
+  status: MessageStatus;
+  refusal_code: string | null;
+  /** 1 when this message takes one of the number's monthly slots. */
+  counts_toward_cap: number;
+  /** YYYY-MM in the program's time zone. */
+  cap_month: string;
+  /** 1 when a send that never reached the person gave its slot back. */
+  cap_released: number;
+  transport: 'twilio' | 'outbox' | 'none';
+  twilio_sid: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type MessageRow = Selectable<MessageTable>;
+export type NewMessage = Insertable<MessageTable>;
+export type MessageUpdate = Updateable<MessageTable>;

@@ -1,0 +1,63 @@
+import type { Category } from '../consent/categories';
+import type { ConsentStatus } from '../db/tables/consent-event';
+
+export type RefusalCode = 'opted_out' | 'no_consent' | 'frequency_cap';
+
+export interface SendPolicyInput {
+  status: ConsentStatus;
+  /** Categories the number consented to (meaningful while opted in). */
+  categories: readonly Category[];
+  category: Category;
+  /** Slots this number already used this month. */
+  capUsed: number;
+  cap: number;
+  capCategories: readonly Category[];
+}
+
+export type SendDecision =
+  | { allowed: true; countsTowardCap: boolean; capRemainingAfter: number | null }
+  | { allowed: false; code: RefusalCode; message: string };
+
+/**
+ * Whether a text may be sent now. Pure. The order is fixed: an opt-out by any channel blocks
+ * every category; then consent must cover the category; then the monthly cap (only for the
+ * categories it applies to).
+ */
+export function decideSend(input: SendPolicyInput): SendDecision {
+  if (input.status === 'opted_out') {
+    return { allowed: false, code: 'opted_out', message: 'the number has opted out of all texts' };
+  }
+  if (input.status !== 'opted_in' || !input.categories.includes(input.category)) {
+    return { allowed: false, code: 'no_consent', message: `the number has not consented to ${input.category} texts` };
+  }
+  const countsTowardCap = input.capCategories.includes(input.category);
+  if (!countsTowardCap) return { allowed: true, countsTowardCap, capRemainingAfter: null };
+  if (input.capUsed >= input.cap) {
+    return {
+      allowed: false,
+      code: 'frequency_cap',
+      message: `the number already had ${input.capUsed} of ${input.cap} texts this month`,
+    };
+  }
+  return { allowed: true, countsTowardCap, capRemainingAfter: input.cap - input.capUsed - 1 };
+}
+
+const STOP_INSTRUCTION = /\b(reply|text|txt|send|respond)\s+(with\s+)?["'“‘]?(stop|end|quit|cancel|unsubscribe)\b|\b(stop|end|quit|unsubscribe)\s+to\s+(opt[\s-]?out|unsubscribe|end|cancel|stop)/i;
+
+export function hasStopInstruction(body: string): boolean {
+  return STOP_INSTRUCTION.test(body);
+}
+
+/** Marketing texts must say how to opt out: append the configured language when they do not. */
+export function withOptOutLanguage(body: string, category: Category, optOutLanguage: string): string {
+  if (category !== 'marketing' || hasStopInstruction(body)) return body;
+  return body.trimEnd() + optOutLanguage;
+}
+
+/** YYYY-MM of an instant in the program's time zone: the cap counts calendar months there. */
+export function capMonth(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(instant);
+  const year = parts.find((p) => p.type === 'year')?.value;
+  const month = parts.find((p) => p.type === 'month')?.value;
+  return `${year}-${month}`;
+}
