@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from './config';
+import { sealUnchainedEvents } from './consent/chain';
 import { createConsentRouter } from './consent/router';
 import type { AppContext, Clock } from './context';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db';
@@ -46,6 +47,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const database = overrides.database ?? openDatabase(config.database);
   try {
     await migrateToLatest(database, config.database.dialect === 'postgres' ? config.database.schema : undefined);
+    const sealed = await sealUnchainedEvents(database.db, database.dialect);
+    if (sealed > 0) logger.info('sealed consent events written before the hash chain existed', { sealed });
   } catch (err) {
     await database.close();
     throw err;

@@ -92,6 +92,7 @@ const envSchema = z
         .transform((list) => list.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
         .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter codes')).min(1)),
     ),
+    ERASURE_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     TWILIO_TIMEOUT_MS: positiveInt(10_000),
     TWILIO_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(5).default(2)),
   })
@@ -101,6 +102,13 @@ const envSchema = z
         code: 'custom',
         path: ['TWILIO_AUTH_TOKEN'],
         message: 'is required when NODE_ENV=production (webhook signatures cannot be verified without it)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.ERASURE_HASH_KEY) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['ERASURE_HASH_KEY'],
+        message: 'is required when NODE_ENV=production (it keys the hashes that keep erased numbers suppressed)',
       });
     }
     if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_BASE_URL) {
@@ -182,11 +190,16 @@ export interface Config {
   /** The public URL Twilio signs; webhook signatures are checked against it, never the Host header. */
   publicBaseUrl?: string;
   apiKeys: ApiKey[];
+  /** Keys the hash that keeps an erased number suppressed. Must never change once used. */
+  erasureHashKey: string;
+  /** True when no ERASURE_HASH_KEY was given and a development key is in use. */
+  erasureHashKeyIsDevelopmentDefault: boolean;
   program: ProgramConfig;
   sending: SendingConfig;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/gateway.db';
+const DEVELOPMENT_ERASURE_KEY = 'development-only-erasure-hash-key';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -243,6 +256,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     apiKeys,
+    erasureHashKey: e.ERASURE_HASH_KEY ?? DEVELOPMENT_ERASURE_KEY,
+    erasureHashKeyIsDevelopmentDefault: !e.ERASURE_HASH_KEY,
     program: {
       name: e.PROGRAM_NAME,
       helpContact: e.PROGRAM_HELP_CONTACT,

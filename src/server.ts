@@ -17,6 +17,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       'LOCAL MODE: TWILIO_AUTH_TOKEN is not set, so webhook signatures are NOT verified. Never expose this instance to the internet.',
     );
   }
+  if (config.erasureHashKeyIsDevelopmentDefault) {
+    logger.warn('ERASURE_HASH_KEY is not set: erased numbers are hashed with a development key. Set it before real use, and never change it.');
+  }
   if (config.apiKeys.length === 0) {
     logger.warn('API_KEYS is empty: every /v1 request will be refused with 401');
   }

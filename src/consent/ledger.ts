@@ -1,4 +1,5 @@
-import type { DbOrTransaction } from '../db';
+import type { DbOrTransaction, Dialect } from '../db';
+import { chainHash, chainHead, contentDigest, lockChain, type EventContent } from './chain';
 import type { ConsentChannel, ConsentEventRow, ConsentStatus } from '../db/tables/consent-event';
 import type { ConsentStateRow } from '../db/tables/consent-state';
 import { parseCategories, serialiseCategories, type Category } from './categories';
@@ -47,25 +48,32 @@ export interface ConsentEventInput {
  * Appends one event and moves the number's current state with it. Must run inside the
  * caller's transaction so that the two never disagree.
  */
-export async function appendConsentEvent(trx: DbOrTransaction, input: ConsentEventInput): Promise<number> {
+export async function appendConsentEvent(
+  trx: DbOrTransaction,
+  dialect: Dialect,
+  input: ConsentEventInput,
+): Promise<number> {
   const categories = serialiseCategories(input.categories);
+  const content: EventContent = {
+    phone: input.phone,
+    event_type: input.eventType,
+    previous_status: input.previousStatus,
+    status: input.status,
+    categories,
+    channel: input.channel,
+    keyword: input.keyword ?? null,
+    raw_text: input.rawText ?? null,
+    message_sid: input.messageSid ?? null,
+    evidence: JSON.stringify(input.evidence),
+    actor: input.actor,
+    occurred_at: input.occurredAt,
+    recorded_at: input.recordedAt,
+  };
+  const digest = contentDigest(content);
+  await lockChain(trx, dialect);
   const { id } = await trx
     .insertInto('consent_events')
-    .values({
-      phone: input.phone,
-      event_type: input.eventType,
-      previous_status: input.previousStatus,
-      status: input.status,
-      categories,
-      channel: input.channel,
-      keyword: input.keyword ?? null,
-      raw_text: input.rawText ?? null,
-      message_sid: input.messageSid ?? null,
-      evidence: JSON.stringify(input.evidence),
-      actor: input.actor,
-      occurred_at: input.occurredAt,
-      recorded_at: input.recordedAt,
-    })
+    .values({ ...content, content_digest: digest, chain_hash: chainHash(await chainHead(trx), digest), erased_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   const state = {
@@ -103,9 +111,9 @@ export interface OptOutInput {
  * Records an opt-out from any channel (carrier feedback, staff, e-mail…): the number is opted
  * out of every category, keeping the categories it held so that a later opt-in can restore them.
  */
-export async function appendOptOut(trx: DbOrTransaction, input: OptOutInput): Promise<number> {
+export async function appendOptOut(trx: DbOrTransaction, dialect: Dialect, input: OptOutInput): Promise<number> {
   const current = await getCurrentConsent(trx, input.phone);
-  return appendConsentEvent(trx, {
+  return appendConsentEvent(trx, dialect, {
     ...input,
     eventType: 'opt_out',
     previousStatus: current.status,

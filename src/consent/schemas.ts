@@ -30,3 +30,41 @@ export const optInRequestSchema = z.object({
 });
 
 export type OptInRequest = z.infer<typeof optInRequestSchema>;
+
+export const staffOptOutSchema = z.object({
+  channel: z.enum(['email', 'phone_call', 'web', 'staff']),
+  note: z.string().trim().max(2_000).optional(),
+  sendConfirmation: z.boolean().optional(),
+});
+
+export const erasureSchema = z
+  .object({ note: z.string().trim().max(2_000).optional() })
+  .optional()
+  .default({});
+
+/** A timestamp with an offset, normalised to the ledger's UTC ISO form so string comparison works. */
+const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+export const MAX_PAGE = 1_000;
+
+const filterFields = {
+  status: z.enum(['opted_in', 'opted_out']).optional(),
+  category: categorySchema.optional(),
+  channel: z
+    .enum(['sms_keyword', 'twilio_advanced_opt_out', 'api', 'email', 'phone_call', 'web', 'staff', 'carrier', 'import'])
+    .optional(),
+  since: instant.optional(),
+  until: instant.optional(),
+};
+
+export const listQuerySchema = z.object({
+  ...filterFields,
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+  cursor: z.string().max(500).optional(),
+});
+
+export const exportQuerySchema = z.object({
+  ...filterFields,
+  format: z.enum(['csv', 'ndjson']).default('csv'),
+  kind: z.enum(['numbers', 'events']).default('numbers'),
+});

@@ -2,9 +2,14 @@ import type { AppContext } from '../context';
 import type { DbOrTransaction } from '../db';
 import { lockPhone } from '../db';
 import type { ConsentEventRow } from '../db/tables/consent-event';
-import { CATEGORIES, parseCategories } from './categories';
+import { AppError } from '../errors';
+import { capMonth } from '../sending/policy';
+import { countCapSlots } from '../sending/queries';
+import { toMessageView, type MessageView } from '../sending/service';
+import { CATEGORIES, parseCategories, type Category } from './categories';
 import { appendConsentEvent, getCurrentConsent, listConsentEvents } from './ledger';
 import type { OptInRequest } from './schemas';
+import { activeSuppression, liftSuppression, phoneHash } from './suppression';
 
 export interface ConsentEventView {
   id: number;
@@ -20,17 +25,44 @@ export interface ConsentEventView {
   actor: string;
   occurredAt: string;
   recordedAt: string;
+  chainHash: string | null;
 }
+
+export interface InboundView {
+  messageSid: string;
+  body: string;
+  intent: string;
+  keyword: string | null;
+  rule: string | null;
+  reply: string | null;
+  note: string | null;
+  receivedAt: string;
+}
+
+export type HistoryEntry =
+  | ({ kind: 'consent_event'; at: string } & ConsentEventView)
+  | ({ kind: 'inbound'; at: string } & InboundView)
+  | ({ kind: 'message'; at: string } & MessageView);
 
 export interface ConsentView {
   phone: string;
   status: 'opted_in' | 'opted_out' | 'unknown';
   categories: string[];
+  /** Each category on its own: what a send of that category would meet, consent-wise. */
+  perCategory: Record<Category, 'opted_in' | 'opted_out' | 'not_consented'>;
   updatedAt: string | null;
+  /** The number was erased on request and stays blocked from every send. */
+  suppressed: boolean;
+  cap: { month: string; used: number; limit: number; remaining: number; categories: Category[] };
   events: ConsentEventView[];
 }
 
-function toEventView(row: ConsentEventRow): ConsentEventView {
+export interface ConsentDetail extends ConsentView {
+  /** Consent events, inbound texts, sends and refusals, oldest first. */
+  history: HistoryEntry[];
+}
+
+export function toEventView(row: ConsentEventRow): ConsentEventView {
   return {
     id: row.id,
     type: row.event_type,
@@ -45,19 +77,66 @@ function toEventView(row: ConsentEventRow): ConsentEventView {
     actor: row.actor,
     occurredAt: row.occurred_at,
     recordedAt: row.recorded_at,
+    chainHash: row.chain_hash,
   };
 }
 
-export async function getConsentView(db: DbOrTransaction, phone: string): Promise<ConsentView> {
-  const [current, events] = await Promise.all([getCurrentConsent(db, phone), listConsentEvents(db, phone)]);
+export async function getConsentView(ctx: AppContext, phone: string, db: DbOrTransaction = ctx.db): Promise<ConsentView> {
+  const month = capMonth(ctx.clock(), ctx.config.program.timeZone);
+  const [current, events, slots, suppression] = await Promise.all([
+    getCurrentConsent(db, phone),
+    listConsentEvents(db, phone),
+    countCapSlots(db, [phone], month),
+    activeSuppression(db, phoneHash(ctx.config.erasureHashKey, phone)),
+  ]);
+  const limit = ctx.config.program.frequencyCapPerMonth;
+  const used = slots.get(phone) ?? 0;
+  const optedIn = current.status === 'opted_in' && !suppression;
+  const perCategory = Object.fromEntries(
+    CATEGORIES.map((c) => [
+      c,
+      current.status === 'opted_out' || suppression ? 'opted_out' : optedIn && current.categories.includes(c) ? 'opted_in' : 'not_consented',
+    ]),
+  ) as ConsentView['perCategory'];
   return {
     phone,
-    // Categories only mean something while opted in: an opted-out number may be sent nothing.
     status: current.status,
-    categories: current.status === 'opted_in' ? current.categories : [],
+    // Categories only mean something while opted in: an opted-out number may be sent nothing.
+    categories: optedIn ? current.categories : [],
+    perCategory,
     updatedAt: current.updatedAt,
+    suppressed: suppression !== undefined,
+    cap: { month, used, limit, remaining: Math.max(0, limit - used), categories: ctx.config.program.capCategories },
     events: events.map(toEventView),
   };
+}
+
+export async function getConsentDetail(ctx: AppContext, phone: string): Promise<ConsentDetail> {
+  const [view, inbound, messages] = await Promise.all([
+    getConsentView(ctx, phone),
+    ctx.db.selectFrom('inbound_messages').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute(),
+    ctx.db.selectFrom('messages').selectAll().where('phone', '=', phone).orderBy('created_at', 'asc').execute(),
+  ]);
+  const history: HistoryEntry[] = [
+    ...view.events.map((e) => ({ kind: 'consent_event' as const, at: e.recordedAt, ...e })),
+    ...inbound.map((m) => ({
+      kind: 'inbound' as const,
+      at: m.received_at,
+      messageSid: m.message_sid,
+      body: m.body,
+      intent: m.intent,
+      keyword: m.matched_keyword,
+      rule: m.classification_rule,
+      reply: m.reply_text,
+      note: m.note,
+      receivedAt: m.received_at,
+    })),
+    ...messages.map((m) => ({ kind: 'message' as const, at: m.created_at, ...toMessageView(m) })),
+  ];
+  // Stable: entries recorded in the same millisecond keep their kind order (the inbound text that
+  // caused a consent event is listed with it).
+  history.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return { ...view, history };
 }
 
 /** Records an opt-in backed by evidence of express written consent (web form, paper, import…). */
@@ -68,10 +147,24 @@ export async function recordApiOptIn(
   actor: string,
 ): Promise<ConsentView> {
   const nowIso = ctx.clock().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  const hash = phoneHash(ctx.config.erasureHashKey, phone);
+  return ctx.db.transaction().execute(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
+    const suppression = await activeSuppression(trx, hash);
+    if (suppression) {
+      // Only consent captured after the erasure can lift it: an old record re-synced from a CRM must not.
+      const capturedAt = request.evidence.capturedAt ? new Date(request.evidence.capturedAt).toISOString() : null;
+      if (!capturedAt || capturedAt <= suppression.created_at) {
+        throw new AppError(
+          'erased_number',
+          409,
+          'this number was erased on request; only consent captured after the erasure (evidence.capturedAt) can opt it in',
+        );
+      }
+      await liftSuppression(trx, hash, 'api_opt_in_after_erasure', nowIso);
+    }
     const current = await getCurrentConsent(trx, phone);
-    await appendConsentEvent(trx, {
+    await appendConsentEvent(trx, ctx.dialect, {
       phone,
       eventType: 'opt_in',
       previousStatus: current.status,
@@ -88,6 +181,6 @@ export async function recordApiOptIn(
       occurredAt: request.evidence.capturedAt ?? nowIso,
       recordedAt: nowIso,
     });
+    return getConsentView(ctx, phone, trx);
   });
-  return getConsentView(ctx.db, phone);
 }

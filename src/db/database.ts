@@ -3,12 +3,14 @@ import type { ConsentEventTable } from './tables/consent-event';
 import type { ConsentStateTable } from './tables/consent-state';
 import type { InboundMessageTable } from './tables/inbound-message';
 import type { MessageTable } from './tables/message';
+import type { SuppressionTable } from './tables/suppression';
 
 export interface Database {
   consent_events: ConsentEventTable;
   consent_state: ConsentStateTable;
   inbound_messages: InboundMessageTable;
   messages: MessageTable;
+  suppressions: SuppressionTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context';
 import { appendConsentEvent, getCurrentConsent } from '../consent/ledger';
+import { liftSuppression, phoneHash } from '../consent/suppression';
 import { lockPhone } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { classifyInbound } from '../keywords/keyword-engine';
@@ -66,7 +67,7 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
 
     const change = decision.consentChange;
     if (change) {
-      await appendConsentEvent(trx, {
+      await appendConsentEvent(trx, ctx.dialect, {
         phone: sms.from,
         eventType: change.eventType,
         previousStatus: current.status,
@@ -89,6 +90,10 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
         occurredAt: nowIso,
         recordedAt: nowIso,
       });
+      // The person's own START after an erasure is fresh consent: the suppression no longer applies.
+      if (change.eventType === 'opt_in') {
+        await liftSuppression(trx, phoneHash(ctx.config.erasureHashKey, sms.from), 'sms_keyword_opt_in', nowIso);
+      }
     }
     await insertInboundMessage(trx, {
       message_sid: sms.messageSid,

@@ -2,6 +2,7 @@ import type { Category } from '../consent/categories';
 import { parseCategories } from '../consent/categories';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
+import { phoneHash, suppressedHashes } from '../consent/suppression';
 import { capMonth, decideSend } from './policy';
 import { countCapSlots } from './queries';
 import { requireSendablePhone } from './service';
@@ -32,16 +33,21 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
   const phones = [...new Set(parsed.flatMap((p) => (p.phone ? [p.phone] : [])))];
   const states = new Map<string, { status: 'opted_in' | 'opted_out'; categories: string }>();
   const slots = new Map<string, number>();
+  const suppressed = new Set<string>();
+  const hashOf = (phone: string) => phoneHash(ctx.config.erasureHashKey, phone);
   for (let i = 0; i < phones.length; i += CHUNK) {
     const chunk = phones.slice(i, i + CHUNK);
     const rows = await ctx.db.selectFrom('consent_state').select(['phone', 'status', 'categories']).where('phone', 'in', chunk).execute();
     for (const row of rows) states.set(row.phone, row);
     for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
+    const hashes = await suppressedHashes(ctx.db, chunk.map(hashOf));
+    for (const phone of chunk) if (hashes.has(hashOf(phone))) suppressed.add(phone);
   }
   return parsed.map(({ input, phone, code }) => {
     if (!phone) return { input, phone: null, allowed: false, code };
     const state = states.get(phone);
     const decision = decideSend({
+      suppressed: suppressed.has(phone),
       status: state?.status ?? 'unknown',
       categories: state ? parseCategories(state.categories) : [],
       category,

@@ -5,6 +5,8 @@ export type RefusalCode = 'opted_out' | 'no_consent' | 'frequency_cap';
 
 export interface SendPolicyInput {
   status: ConsentStatus;
+  /** The number was erased on request: it stays blocked from every send. */
+  suppressed: boolean;
   /** Categories the number consented to (meaningful while opted in). */
   categories: readonly Category[];
   category: Category;
@@ -24,6 +26,9 @@ export type SendDecision =
  * categories it applies to).
  */
 export function decideSend(input: SendPolicyInput): SendDecision {
+  if (input.suppressed) {
+    return { allowed: false, code: 'opted_out', message: 'the number was erased on request and stays suppressed' };
+  }
   if (input.status === 'opted_out') {
     return { allowed: false, code: 'opted_out', message: 'the number has opted out of all texts' };
   }

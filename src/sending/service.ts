@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ApiKey } from '../auth/api-keys';
 import type { Category } from '../consent/categories';
 import { appendOptOut, getCurrentConsent } from '../consent/ledger';
+import { activeSuppression, phoneHash } from '../consent/suppression';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
 import { isUniqueViolation } from '../db/errors';
@@ -149,8 +150,10 @@ async function decide(
       if (existing) return { kind: 'replay', row: existing };
     }
     const current = await getCurrentConsent(trx, message.phone);
+    const suppressed = (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, message.phone))) !== undefined;
     const capUsed = (await countCapSlots(trx, [message.phone], month)).get(message.phone) ?? 0;
     const decision = decideSend({
+      suppressed,
       status: current.status,
       categories: current.categories,
       category: message.category,
@@ -160,6 +163,7 @@ async function decide(
     });
     const row: MessageRow = {
       id: `msg_${randomUUID().replace(/-/g, '')}`,
+      kind: 'send',
       api_key_id: apiKey.id,
       actor: apiKey.label,
       idempotency_key: idempotencyKey,
@@ -223,7 +227,7 @@ async function recordTransportFailure(ctx: AppContext, row: MessageRow, err: Tra
       updated_at: nowIso,
     });
     if (err.failure === 'recipient_opted_out') {
-      await appendOptOut(trx, {
+      await appendOptOut(trx, ctx.dialect, {
         phone: row.phone,
         channel: 'carrier',
         actor: 'twilio',

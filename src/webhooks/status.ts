@@ -71,7 +71,7 @@ export async function applyStatusCallback(ctx: AppContext, callback: StatusCallb
       }
     }
     if (carrierOptOut) {
-      await appendOptOut(trx, {
+      await appendOptOut(trx, ctx.dialect, {
         phone,
         channel: 'carrier',
         actor: 'twilio',

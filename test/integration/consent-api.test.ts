@@ -22,7 +22,17 @@ describe.each(DIALECTS)('consent API (%s)', (dialect) => {
   it('an unknown number is "unknown" with no events', async () => {
     const res = await h.http.get('/v1/consent/+12025550100').set(bearer(KEYS.reader));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ phone: '+12025550100', status: 'unknown', categories: [], updatedAt: null, events: [] });
+    expect(res.body).toEqual({
+      phone: '+12025550100',
+      status: 'unknown',
+      categories: [],
+      perCategory: { marketing: 'not_consented', informational: 'not_consented', transactional: 'not_consented' },
+      updatedAt: null,
+      suppressed: false,
+      cap: { month: '2026-11', used: 0, limit: 8, remaining: 8, categories: ['marketing', 'informational'] },
+      events: [],
+      history: [],
+    });
   });
 
   it('accepts any parseable format of the number', async () => {

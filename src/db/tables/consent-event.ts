@@ -33,6 +33,12 @@ export interface ConsentEventTable {
   actor: string;
   occurred_at: string;
   recorded_at: string;
+  /** SHA-256 of the canonical encoding of this event's content (src/consent/chain.ts). */
+  content_digest: string | null;
+  /** SHA-256(previous event's chain_hash + content_digest): any edit or deletion breaks it. */
+  chain_hash: string | null;
+  /** Set when an erasure request redacted this event's personal data (the digests stay). */
+  erased_at: string | null;
 }
 
 export type ConsentEventRow = Selectable<ConsentEventTable>;

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Category } from '../../consent/categories';
 
 /** Our own status before Twilio answers, Twilio's statuses after, and our refusals. */
@@ -18,8 +18,12 @@ export type MessageStatus =
   | 'receiving'
   | 'received';
 
+export type MessageKind = 'send' | 'opt_out_confirmation';
+
 export interface MessageTable {
   id: string;
+  /** A guarded send, or the one confirmation of an opt-out received outside SMS. */
+  kind: Generated<MessageKind>;
   /** Fingerprint of the API key: idempotency keys are scoped to it. */
   api_key_id: string;
   actor: string;

@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context';
+import { lockPhone } from '../db';
+import type { ConsentChannel } from '../db/tables/consent-event';
+import type { ConsentStateRow } from '../db/tables/consent-state';
+import { capMonth } from '../sending/policy';
+import { updateMessage } from '../sending/queries';
+import type { Category } from './categories';
+import { parseCategories } from './categories';
+import { appendOptOut, getCurrentConsent } from './ledger';
+import { getConsentDetail, getConsentView, type ConsentView } from './service';
+import { phoneHash } from './suppression';
+
+export type StaffOptOutChannel = Extract<ConsentChannel, 'email' | 'phone_call' | 'web' | 'staff'>;
+
+export interface StaffOptOutRequest {
+  channel: StaffOptOutChannel;
+  note?: string;
+  sendConfirmation?: boolean;
+}
+
+export interface StaffOptOutResult {
+  state: ConsentView;
+  confirmation: { messageId: string; status: string } | null;
+}
+
+/**
+ * An opt-out received outside SMS (e-mail, phone call, web form, staff). Recorded like any other,
+ * then, unless asked not to, the one permitted confirmation text is sent, after the commit and only
+ * on the change to opted out. The confirmation is never subject to consent or the cap.
+ */
+export async function recordStaffOptOut(
+  ctx: AppContext,
+  phone: string,
+  request: StaffOptOutRequest,
+  actor: string,
+): Promise<StaffOptOutResult> {
+  const now = ctx.clock();
+  const nowIso = now.toISOString();
+  const confirmationId = await ctx.db.transaction().execute(async (trx) => {
+    await lockPhone(trx, ctx.dialect, phone);
+    const before = await getCurrentConsent(trx, phone);
+    const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
+    await appendOptOut(trx, ctx.dialect, {
+      phone,
+      channel: request.channel,
+      actor,
+      evidence: { reason: 'opt_out_outside_sms', note: request.note ?? null, confirmationRequested: confirm },
+      occurredAt: nowIso,
+      recordedAt: nowIso,
+    });
+    if (!confirm) return null;
+    const id = `msg_${randomUUID().replace(/-/g, '')}`;
+    await trx
+      .insertInto('messages')
+      .values({
+        id,
+        kind: 'opt_out_confirmation',
+        api_key_id: 'system',
+        actor,
+        idempotency_key: null,
+        request_hash: '',
+        phone,
+        category: 'transactional',
+        body: ctx.messages.optOutConfirmation,
+        status: 'pending',
+        refusal_code: null,
+        counts_toward_cap: 0,
+        cap_month: capMonth(now, ctx.config.program.timeZone),
+        cap_released: 0,
+        transport: ctx.transport.name,
+        twilio_sid: null,
+        error_code: null,
+        error_message: null,
+        created_at: nowIso,
+        updated_at: nowIso,
+      })
+      .execute();
+    return id;
+  });
+
+  let confirmation: StaffOptOutResult['confirmation'] = null;
+  if (confirmationId) {
+    try {
+      const sent = await ctx.transport.send({ messageId: confirmationId, to: phone, body: ctx.messages.optOutConfirmation });
+      await updateMessage(ctx.db, confirmationId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() });
+      confirmation = { messageId: confirmationId, status: sent.status };
+    } catch (err) {
+      // The opt-out stands whatever happens to its confirmation.
+      ctx.logger.warn('opt-out confirmation not sent', { messageId: confirmationId, err });
+      await updateMessage(ctx.db, confirmationId, {
+        status: 'failed',
+        error_message: (err as Error).message.slice(0, 500),
+        updated_at: ctx.clock().toISOString(),
+      });
+      confirmation = { messageId: confirmationId, status: 'failed' };
+    }
+  }
+  return { state: await getConsentView(ctx, phone), confirmation };
+}
+
+export interface ErasureResult {
+  phoneHash: string;
+  redacted: Record<string, number>;
+  erasedAt: string;
+}
+
+const REDACTED = '[erased]';
+
+/**
+ * An erasure request (policy section 11). Message texts, evidence and the number itself are removed
+ * from every table; what stays is a suppression entry keyed by a keyed hash of the number, which
+ * blocks every future send, and the consent events' digests, so the ledger chain still verifies.
+ */
+export async function eraseNumber(ctx: AppContext, phone: string, actor: string, note: string | null): Promise<ErasureResult> {
+  const nowIso = ctx.clock().toISOString();
+  const hash = phoneHash(ctx.config.erasureHashKey, phone);
+  const placeholder = `erased:${hash.slice(0, 16)}`;
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockPhone(trx, ctx.dialect, phone);
+    const events = await trx
+      .updateTable('consent_events')
+      .set({ phone: placeholder, raw_text: null, evidence: JSON.stringify({ erased: true }), erased_at: nowIso })
+      .where('phone', '=', phone)
+      .executeTakeFirst();
+    const inbound = await trx
+      .updateTable('inbound_messages')
+      .set({ phone: placeholder, body: REDACTED, to_number: null, account_sid: null })
+      .where('phone', '=', phone)
+      .executeTakeFirst();
+    const messages = await trx
+      .updateTable('messages')
+      .set({ phone: placeholder, body: REDACTED, idempotency_key: null })
+      .where('phone', '=', phone)
+      .executeTakeFirst();
+    const state = await trx.deleteFrom('consent_state').where('phone', '=', phone).executeTakeFirst();
+    const redacted = {
+      consentEvents: Number(events.numUpdatedRows),
+      inboundMessages: Number(inbound.numUpdatedRows),
+      messages: Number(messages.numUpdatedRows),
+      consentState: Number(state.numDeletedRows),
+    };
+    await trx
+      .insertInto('suppressions')
+      .values({
+        phone_hash: hash,
+        reason: 'erasure',
+        actor,
+        note,
+        redacted: JSON.stringify(redacted),
+        created_at: nowIso,
+        lifted_at: null,
+        lifted_reason: null,
+      })
+      .onConflict((oc) =>
+        oc.column('phone_hash').doUpdateSet({ actor, note, redacted: JSON.stringify(redacted), created_at: nowIso, lifted_at: null, lifted_reason: null }),
+      )
+      .execute();
+    ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...redacted });
+    return { phoneHash: hash, redacted, erasedAt: nowIso };
+  });
+}
+
+/** A data-portability answer: everything held about one number, in one JSON document. */
+export async function exportNumberData(ctx: AppContext, phone: string) {
+  const detail = await getConsentDetail(ctx, phone);
+  return {
+    format: 'sms-gateway.subject-export/v1',
+    generatedAt: ctx.clock().toISOString(),
+    program: ctx.config.program.name,
+    phone,
+    consent: { status: detail.status, categories: detail.categories, perCategory: detail.perCategory, updatedAt: detail.updatedAt },
+    consentEvents: detail.events,
+    inboundTexts: detail.history.filter((h) => h.kind === 'inbound'),
+    messages: detail.history.filter((h) => h.kind === 'message'),
+  };
+}
+
+// ---- listing and export -------------------------------------------------------------------
+
+export interface ConsentFilters {
+  status?: 'opted_in' | 'opted_out';
+  category?: Category;
+  channel?: ConsentChannel;
+  since?: string;
+  until?: string;
+}
+
+export interface NumberCursor {
+  updatedAt: string;
+  phone: string;
+}
+
+export function encodeCursor(cursor: NumberCursor): string {
+  return Buffer.from(JSON.stringify([cursor.updatedAt, cursor.phone])).toString('base64url');
+}
+
+export function decodeCursor(text: string): NumberCursor | undefined {
+  try {
+    const [updatedAt, phone] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'string' && typeof phone === 'string') return { updatedAt, phone };
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+/**
+ * One page of numbers in (updated_at, phone) order, after `cursor`. Keyset pagination: a number
+ * inserted or changed while a client pages moves to the end instead of shifting every page.
+ */
+export async function listNumbers(
+  ctx: AppContext,
+  filters: ConsentFilters,
+  limit: number,
+  cursor?: NumberCursor,
+): Promise<ConsentStateRow[]> {
+  let query = ctx.db.selectFrom('consent_state').selectAll();
+  if (filters.status) query = query.where('status', '=', filters.status);
+  if (filters.category) query = query.where('categories', 'like', `%"${filters.category}"%`);
+  if (filters.channel) query = query.where('last_channel', '=', filters.channel);
+  if (filters.since) query = query.where('updated_at', '>=', filters.since);
+  if (filters.until) query = query.where('updated_at', '<', filters.until);
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('updated_at', '>', cursor.updatedAt),
+        eb.and([eb('updated_at', '=', cursor.updatedAt), eb('phone', '>', cursor.phone)]),
+      ]),
+    );
+  }
+  return query.orderBy('updated_at', 'asc').orderBy('phone', 'asc').limit(limit).execute();
+}
+
+export function toNumberItem(row: ConsentStateRow) {
+  return {
+    phone: row.phone,
+    status: row.status,
+    categories: row.status === 'opted_in' ? parseCategories(row.categories) : [],
+    updatedAt: row.updated_at,
+    lastChannel: row.last_channel,
+    lastEventId: row.last_event_id,
+  };
+}
+
+const EXPORT_PAGE = 2_000;
+
+/** Every matching number, page by page: memory stays flat however large the ledger. */
+export async function* iterateNumbers(ctx: AppContext, filters: ConsentFilters): AsyncGenerator<ConsentStateRow[]> {
+  let cursor: NumberCursor | undefined;
+  for (;;) {
+    const page = await listNumbers(ctx, filters, EXPORT_PAGE, cursor);
+    if (page.length === 0) return;
+    yield page;
+    const last = page[page.length - 1]!;
+    cursor = { updatedAt: last.updated_at, phone: last.phone };
+    if (page.length < EXPORT_PAGE) return;
+  }
+}
+
+/** Every matching consent event in id order, page by page. */
+export async function* iterateEvents(ctx: AppContext, filters: ConsentFilters) {
+  let lastId = 0;
+  for (;;) {
+    let query = ctx.db.selectFrom('consent_events').selectAll().where('id', '>', lastId);
+    if (filters.status) query = query.where('status', '=', filters.status);
+    if (filters.channel) query = query.where('channel', '=', filters.channel);
+    if (filters.since) query = query.where('recorded_at', '>=', filters.since);
+    if (filters.until) query = query.where('recorded_at', '<', filters.until);
+    const page = await query.orderBy('id', 'asc').limit(EXPORT_PAGE).execute();
+    if (page.length === 0) return;
+    yield page;
+    lastId = page[page.length - 1]!.id;
+    if (page.length < EXPORT_PAGE) return;
+  }
+}
+
