@@ -1,0 +1,110 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { createApp, type App } from '../app';
+import { verifyChain } from '../consent/chain';
+import { exportHeader, formatPage, type ExportFormat, type ExportKind } from '../consent/export-format';
+import { exportQuerySchema } from '../consent/schemas';
+import { iterateEvents, iterateNumbers } from '../consent/staff';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { importOptOuts } from './import-opt-outs';
+import { ledgerStats } from './stats';
+
+/**
+ * Staff's command-line tool: `npm run ledger -- <command>`. It uses the gateway's own composition
+ * root and configuration (DATABASE_URL…), so it reads and writes exactly what the gateway does.
+ */
+async function withGateway<T>(run: (gateway: App) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const gateway = await createApp(config, { logger: createLogger({ level: 'warn' }) });
+  try {
+    return await run(gateway);
+  } finally {
+    await gateway.close();
+  }
+}
+
+const program = new Command()
+  .name('ledger')
+  .description('Consent ledger tools for compliance staff (uses DATABASE_URL like the gateway)')
+  .showHelpAfterError();
+
+program
+  .command('verify')
+  .description('check the hash chain of every consent event; exit 1 at the first broken one')
+  .action(async () => {
+    const result = await withGateway((g) => verifyChain(g.ctx.db));
+    if (result.ok) {
+      process.stdout.write(`ledger verified: ${result.checked} events, chain head ${result.head}\n`);
+      return;
+    }
+    process.stdout.write(
+      `LEDGER BROKEN at event ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.checked} events verified before it)\n`,
+    );
+    process.exitCode = 1;
+  });
+
+program
+  .command('export')
+  .description('export numbers or events as CSV or NDJSON')
+  .addOption(new Option('--format <format>', 'csv or ndjson').choices(['csv', 'ndjson']).default('csv'))
+  .addOption(new Option('--kind <kind>', 'numbers or events').choices(['numbers', 'events']).default('numbers'))
+  .option('--status <status>', 'opted_in or opted_out')
+  .option('--since <iso>', 'changed at or after')
+  .option('--until <iso>', 'changed before')
+  .option('--out <file>', 'write to a file instead of standard output')
+  .action(async (options: Record<string, string | undefined>) => {
+    const { format, kind, ...filters } = exportQuerySchema.parse(options);
+    await withGateway(async ({ ctx }) => {
+      const out: NodeJS.WritableStream = options.out ? createWriteStream(options.out) : process.stdout;
+      const write = async (chunk: string) => {
+        if (chunk && !out.write(chunk)) await once(out, 'drain');
+      };
+      await write(exportHeader(kind as ExportKind, format as ExportFormat));
+      const pages = kind === 'numbers' ? iterateNumbers(ctx, filters) : iterateEvents(ctx, filters);
+      for await (const page of pages) await write(formatPage(kind as ExportKind, format as ExportFormat, page));
+      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+    });
+  });
+
+program
+  .command('import')
+  .description('import existing opt-outs from a CSV file (a header row with phone and optionally date, note)')
+  .argument('<file>', 'the CSV file')
+  .option('--actor <label>', 'recorded as the actor of each imported event', 'import')
+  .option('--json', 'print the summary as JSON')
+  .action(async (file: string, options: { actor: string; json?: boolean }) => {
+    const bar = new cliProgress.SingleBar(
+      { format: 'importing {value} rows', stream: process.stderr, noTTYOutput: false },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(0, 0);
+    const summary = await withGateway((g) =>
+      importOptOuts(g.ctx, file, { actor: `import:${options.actor}`, onProgress: (done) => bar.update(done) }),
+    ).finally(() => bar.stop());
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      return;
+    }
+    process.stdout.write(
+      `rows: ${summary.rows}, imported: ${summary.imported}, skipped: ${summary.skipped}, rejected: ${summary.rejected}\n`,
+    );
+    for (const [reason, n] of Object.entries(summary.skippedReasons)) process.stdout.write(`  skipped ${n}: ${reason}\n`);
+    for (const r of summary.rejections) process.stdout.write(`  rejected line ${r.line}: ${r.reason}\n`);
+  });
+
+program
+  .command('stats')
+  .description('counts of numbers, events, this month\'s messages and suppressions')
+  .action(async () => {
+    const stats = await withGateway((g) => ledgerStats(g.ctx));
+    process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`ledger: ${(err as Error).message ?? err}\n`);
+  process.exit(2);
+});

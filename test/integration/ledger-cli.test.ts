@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
+import { runLedgerCli } from '../helpers/ledger-cli';
+
+const CSV = [
+  'Phone Number,Date,Note',
+  '+14155550101,2026-03-01T10:00:00Z,from the old CRM',
+  '(415) 555-0102,2026-03-02,',
+  '4155550103,,no date given',
+  '+14155550101,2026-03-05,duplicate of the first row',
+  'not-a-number,2026-03-01,bad phone',
+  '+14155550104,last tuesday,bad date',
+  ',2026-03-01,no phone at all',
+  '"+14155550105,2026-03-01,unclosed quote',
+].join('\n');
+
+describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
+  let database: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    dir = mkdtempSync(join(tmpdir(), 'ledger-cli-'));
+  });
+  afterAll(async () => {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (...args: string[]) => runLedgerCli(args, database.env);
+
+  it('import: good rows recorded, duplicates skipped, malformed rows rejected with reasons', async () => {
+    const file = join(dir, 'optouts.csv');
+    writeFileSync(file, CSV);
+    const first = await cli('import', file, '--json');
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({ imported: 3, skipped: 1, skippedReasons: { 'duplicate in file': 1 } });
+    expect(summary.rejected).toBeGreaterThanOrEqual(3);
+    const reasons = summary.rejections.map((r: { line: number; reason: string }) => r.reason).join(' | ');
+    expect(reasons).toMatch(/not a valid phone number/);
+    expect(reasons).toMatch(/unreadable date/);
+    expect(reasons).toMatch(/no phone number column/);
+
+    const again = JSON.parse((await cli('import', file, '--json')).stdout);
+    expect(again.imported).toBe(0);
+    expect(again.skippedReasons['already opted out']).toBe(3);
+
+    const text = await cli('import', file);
+    expect(text.stdout).toMatch(/^rows: \d+, imported: 0, skipped: 4, rejected: \d+/);
+  });
+
+  it('imported numbers are opted out with channel import and the given date', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', ...database.env });
+    const gateway = await createApp(config);
+    try {
+      const rows = await gateway.ctx.db.selectFrom('consent_events').selectAll().orderBy('id').execute();
+      expect(rows.map((r) => [r.phone, r.channel, r.status])).toEqual([
+        ['+14155550101', 'import', 'opted_out'],
+        ['+14155550102', 'import', 'opted_out'],
+        ['+14155550103', 'import', 'opted_out'],
+      ]);
+      expect(rows[0]!.occurred_at).toBe('2026-03-01T10:00:00.000Z');
+      expect(rows[0]!.actor).toBe('import:import');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('an imported opt-out older than a later opt-in does not override it', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', ...database.env });
+    const gateway = await createApp(config, { clock: () => new Date('2026-06-01T00:00:00Z') });
+    try {
+      const { recordApiOptIn } = await import('../../src/consent/service');
+      await recordApiOptIn(gateway.ctx, '+14155550109', { source: 'web', evidence: { consentText: 'yes' } }, 'test');
+    } finally {
+      await gateway.close();
+    }
+    const file = join(dir, 'old.csv');
+    writeFileSync(file, 'phone,date\n+14155550109,2026-01-01\n');
+    const summary = JSON.parse((await cli('import', file, '--json')).stdout);
+    expect(summary).toMatchObject({ imported: 0, skippedReasons: { 'opted in after this opt-out': 1 } });
+  });
+
+  it('export and stats', async () => {
+    const csv = await cli('export', '--kind', 'numbers', '--status', 'opted_out');
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^phone,status,/);
+    expect(lines).toHaveLength(4);
+    const out = join(dir, 'events.ndjson');
+    expect((await cli('export', '--kind', 'events', '--format', 'ndjson', '--out', out)).code).toBe(0);
+    const stats = JSON.parse((await cli('stats')).stdout);
+    expect(stats).toMatchObject({ numbers: { opted_out: 3, opted_in: 1 }, consentEvents: 4, eventsByChannel: { import: 3, api: 1 } });
+  });
+
+  it('verify: exit 0 on an intact ledger, exit 1 naming the first event changed behind its back', async () => {
+    const ok = await cli('verify');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/ledger verified: 4 events/);
+
+    const config = loadConfig({ NODE_ENV: 'test', ...database.env });
+    const gateway = await createApp(config);
+    try {
+      await sql`update consent_events set occurred_at = '2020-01-01T00:00:00.000Z' where phone = '+14155550102'`.execute(gateway.ctx.db);
+      const id = (await gateway.ctx.db.selectFrom('consent_events').select('id').where('phone', '=', '+14155550102').executeTakeFirstOrThrow()).id;
+      const broken = await cli('verify');
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(`LEDGER BROKEN at event ${id}`);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('a bad command or bad configuration exits non-zero with a message', async () => {
+    expect((await cli('frobnicate')).code).not.toBe(0);
+    const bad = await runLedgerCli(['stats'], { ...database.env, DATABASE_URL: 'mysql://nope' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('DATABASE_URL');
+  });
+});
