@@ -141,6 +141,9 @@ const envSchema = z
     }
   });
 
+/** Every variable the gateway reads: anything else in its environment is ignored. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type DatabaseConfig =
   | { dialect: 'sqlite'; path: string }
   | {

@@ -9,6 +9,7 @@ import { exportQuerySchema } from '../consent/schemas';
 import { iterateEvents, iterateNumbers } from '../consent/staff';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
+import { copyDatabase } from './copy-database';
 import { importOptOuts } from './import-opt-outs';
 import { ledgerStats } from './stats';
 
@@ -93,6 +94,31 @@ program
     );
     for (const [reason, n] of Object.entries(summary.skippedReasons)) process.stdout.write(`  skipped ${n}: ${reason}\n`);
     for (const r of summary.rejections) process.stdout.write(`  rejected line ${r.line}: ${r.reason}\n`);
+  });
+
+program
+  .command('copy-to')
+  .description('copy the whole ledger into another, empty database (e.g. SQLite into PostgreSQL), then verify it')
+  .argument('<database-url>', 'the target: postgres://… or sqlite:PATH')
+  .option('--schema <name>', 'PostgreSQL schema of the target')
+  .action(async (targetUrl: string, options: { schema?: string }) => {
+    const targetConfig = loadConfig({ ...process.env, DATABASE_URL: targetUrl, DATABASE_SCHEMA: options.schema });
+    const result = await withGateway(async (source) => {
+      const target = await createApp(targetConfig, { logger: createLogger({ level: 'warn' }) });
+      try {
+        return await copyDatabase(source, target, (table, n) => process.stderr.write(`\r${table}: ${n} rows`));
+      } finally {
+        process.stderr.write('\n');
+        await target.close();
+      }
+    });
+    for (const [table, n] of Object.entries(result.copied)) process.stdout.write(`${table}: ${n} rows copied\n`);
+    if (!result.target.ok) {
+      process.stdout.write(`TARGET DOES NOT VERIFY at event ${result.target.firstBroken?.id}: ${result.target.firstBroken?.reason}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`target verified: ${result.target.checked} events, chain head ${result.target.head} (same as the source)\n`);
   });
 
 program

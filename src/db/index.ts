@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrations } from '../../db/migrations';
 import type { DatabaseConfig } from '../config';
 import type { Database, Db, DbOrTransaction, Dialect } from './database';
+import { isUniqueViolation } from './errors';
 
 export type { Database, Db, DbOrTransaction, Dialect } from './database';
 
@@ -59,7 +60,12 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  */
 export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {
   if (handle.dialect === 'postgres' && schema) {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
+    } catch (err) {
+      // Two instances starting at once can both try to create it: the loser's error is harmless.
+      if (!isUniqueViolation(err)) throw err;
+    }
   }
   // Name the schema of Kysely's own tables on PostgreSQL: otherwise its existence check may find
   // another schema's kysely_migration (another gateway or test run on the same database).

@@ -43,10 +43,11 @@ export async function handleInboundSms(ctx: AppContext, sms: InboundSms): Promis
 }
 
 async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundResult> {
-  const now = ctx.clock();
-  const nowIso = now.toISOString();
   return ctx.db.transaction().execute(async (trx) => {
     await lockPhone(trx, ctx.dialect, sms.from);
+    // Read the clock under the lock, so recorded times follow the order decisions were made in.
+    const now = ctx.clock();
+    const nowIso = now.toISOString();
     const existing = await findInboundBySid(trx, sms.messageSid);
     if (existing) return { reply: existing.reply_text, duplicate: true };
 

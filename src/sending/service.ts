@@ -140,11 +140,12 @@ async function decide(
   hash: string,
   idempotencyKey: string | null,
 ): Promise<Decided> {
-  const now = ctx.clock();
-  const nowIso = now.toISOString();
-  const month = capMonth(now, ctx.config.program.timeZone);
   return ctx.db.transaction().execute(async (trx) => {
     await lockPhone(trx, ctx.dialect, message.phone);
+    // Read the clock under the lock, so recorded times follow the order decisions were made in.
+    const now = ctx.clock();
+    const nowIso = now.toISOString();
+    const month = capMonth(now, ctx.config.program.timeZone);
     if (idempotencyKey) {
       const existing = await findMessageByIdempotencyKey(trx, apiKey.id, idempotencyKey);
       if (existing) return { kind: 'replay', row: existing };

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
+import { DIALECTS } from '../helpers/databases';
 import { bearer, inboundParams, KEYS, startHarness, type Harness } from '../helpers/harness';
 
 const WEBHOOK = '/webhooks/twilio/sms';
 
-describe('bad input never yields a 5xx', () => {
+describe.each(DIALECTS)('bad input never yields a 5xx (%s)', (dialect) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('sqlite');
+    h = await startHarness(dialect);
   });
   afterAll(async () => {
     await h.stop();
@@ -111,11 +112,11 @@ describe('bad input never yields a 5xx', () => {
   });
 });
 
-describe('health', () => {
+describe.each(DIALECTS)('health (%s)', (dialect) => {
   it('/healthz and /readyz answer 200 while the database answers, /readyz 503 once it is gone', async () => {
-    const h = await startHarness('sqlite');
+    const h = await startHarness(dialect);
     expect((await h.http.get('/healthz')).status).toBe(200);
-    expect((await h.http.get('/readyz')).body).toEqual({ status: 'ready', database: 'sqlite' });
+    expect((await h.http.get('/readyz')).body).toEqual({ status: 'ready', database: dialect });
     await h.close();
     const res = await h.http.get('/readyz');
     expect(res.status).toBe(503);
