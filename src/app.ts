@@ -4,6 +4,7 @@ import { sealUnchainedEvents } from './consent/chain';
 import { createConsentRouter } from './consent/router';
 import type { AppContext, Clock } from './context';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db';
+import { createTransactionRunner } from './db/transactions';
 import { createHealthRouter } from './health/router';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { createLogger, type Logger } from './logger';
@@ -59,6 +60,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     db: database.db,
     dialect: database.dialect,
+    transactions: createTransactionRunner(database.db, database.dialect),
     clock: overrides.clock ?? (() => new Date()),
     messages: programMessages(config.program),
     transport: overrides.transport ?? createTransport(config, logger),

@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { Db, Dialect } from './db';
+import type { TransactionRunner } from './db/transactions';
 import type { Logger } from './logger';
 import type { ProgramMessages } from './program/messages';
 import type { SmsTransport } from './transport/transport';
@@ -13,6 +14,8 @@ export interface AppContext {
   logger: Logger;
   db: Db;
   dialect: Dialect;
+  /** Every write goes through here: resolves once durably committed (group commit on SQLite). */
+  transactions: TransactionRunner;
   clock: Clock;
   messages: ProgramMessages;
   /** Where sends go: Twilio, or the local outbox without credentials. */

@@ -86,7 +86,7 @@ export async function importOptOuts(
     const rows = batch;
     batch = [];
     const nowIso = ctx.clock().toISOString();
-    await ctx.db.transaction().execute(async (trx) => {
+    await ctx.transactions.run(async (trx) => {
       for (const row of rows) {
         await lockPhone(trx, ctx.dialect, row.phone);
         const current = await getCurrentConsent(trx, row.phone);

@@ -80,8 +80,10 @@ export async function chainHead(db: DbOrTransaction): Promise<string> {
 
 /** Chains events written before the chain existed (run at start-up; a no-op once sealed). */
 export async function sealUnchainedEvents(db: DbOrTransaction, dialect: Dialect): Promise<number> {
-  const first = await db.selectFrom('consent_events').select('id').where('chain_hash', 'is', null).limit(1).executeTakeFirst();
-  if (!first) return 0;
+  // Events are always chained in id order, so a sealed last event means a sealed ledger: this
+  // check costs one index lookup however large the ledger is.
+  const last = await db.selectFrom('consent_events').select('chain_hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  if (!last || last.chain_hash !== null) return 0;
   let sealed = 0;
   await db.transaction().execute(async (trx) => {
     await lockChain(trx, dialect);

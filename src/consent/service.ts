@@ -148,7 +148,7 @@ export async function recordApiOptIn(
 ): Promise<ConsentView> {
   const nowIso = ctx.clock().toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
-  return ctx.db.transaction().execute(async (trx) => {
+  return ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const suppression = await activeSuppression(trx, hash);
     if (suppression) {

@@ -37,7 +37,7 @@ export async function recordStaffOptOut(
 ): Promise<StaffOptOutResult> {
   const now = ctx.clock();
   const nowIso = now.toISOString();
-  const confirmationId = await ctx.db.transaction().execute(async (trx) => {
+  const confirmationId = await ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const before = await getCurrentConsent(trx, phone);
     const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
@@ -83,16 +83,16 @@ export async function recordStaffOptOut(
   if (confirmationId) {
     try {
       const sent = await ctx.transport.send({ messageId: confirmationId, to: phone, body: ctx.messages.optOutConfirmation });
-      await updateMessage(ctx.db, confirmationId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() });
+      await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
       confirmation = { messageId: confirmationId, status: sent.status };
     } catch (err) {
       // The opt-out stands whatever happens to its confirmation.
       ctx.logger.warn('opt-out confirmation not sent', { messageId: confirmationId, err });
-      await updateMessage(ctx.db, confirmationId, {
+      await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, {
         status: 'failed',
         error_message: (err as Error).message.slice(0, 500),
         updated_at: ctx.clock().toISOString(),
-      });
+      }));
       confirmation = { messageId: confirmationId, status: 'failed' };
     }
   }
@@ -116,7 +116,7 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
   const nowIso = ctx.clock().toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
   const placeholder = `erased:${hash.slice(0, 16)}`;
-  return ctx.db.transaction().execute(async (trx) => {
+  return ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const events = await trx
       .updateTable('consent_events')

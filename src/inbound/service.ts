@@ -43,7 +43,7 @@ export async function handleInboundSms(ctx: AppContext, sms: InboundSms): Promis
 }
 
 async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundResult> {
-  return ctx.db.transaction().execute(async (trx) => {
+  return ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, sms.from);
     // Read the clock under the lock, so recorded times follow the order decisions were made in.
     const now = ctx.clock();

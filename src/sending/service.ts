@@ -140,7 +140,7 @@ async function decide(
   hash: string,
   idempotencyKey: string | null,
 ): Promise<Decided> {
-  return ctx.db.transaction().execute(async (trx) => {
+  return ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, message.phone);
     // Read the clock under the lock, so recorded times follow the order decisions were made in.
     const now = ctx.clock();
@@ -194,19 +194,19 @@ async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
   // A STOP may have committed between our decision and this moment: honour it.
   const latest = await getCurrentConsent(ctx.db, row.phone);
   if (latest.status === 'opted_out') {
-    await updateMessage(ctx.db, row.id, {
+    await ctx.transactions.run((trx) => updateMessage(trx, row.id, {
       status: 'canceled',
       cap_released: 1,
       error_message: 'opted out before the send left',
       updated_at: ctx.clock().toISOString(),
-    });
+    }));
     throw new SendRefusedError('opted_out', 'the number opted out before the text left', row.id);
   }
 
   try {
     const result = await ctx.transport.send({ messageId: row.id, to: row.phone, body: row.body });
     const updatedAt = ctx.clock().toISOString();
-    await updateMessage(ctx.db, row.id, { status: result.status, twilio_sid: result.sid, updated_at: updatedAt });
+    await ctx.transactions.run((trx) => updateMessage(trx, row.id, { status: result.status, twilio_sid: result.sid, updated_at: updatedAt }));
     return toMessageView({ ...row, status: result.status, twilio_sid: result.sid, updated_at: updatedAt });
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
@@ -218,7 +218,7 @@ async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
 /** The text did not leave: mark it failed and give its cap slot back; a 21610 is an opt-out. */
 async function recordTransportFailure(ctx: AppContext, row: MessageRow, err: TransportError): Promise<void> {
   const nowIso = ctx.clock().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  await ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, row.phone);
     await updateMessage(trx, row.id, {
       status: 'failed',

@@ -58,7 +58,7 @@ export async function applyStatusCallback(ctx: AppContext, callback: StatusCallb
   const carrierOptOut = callback.errorCode === String(TWILIO_UNSUBSCRIBED_RECIPIENT) && phone;
   if (!message && !carrierOptOut) return;
   const nowIso = ctx.clock().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  await ctx.transactions.run(async (trx) => {
     if (phone) await lockPhone(trx, ctx.dialect, phone);
     if (message && callback.status) {
       const current = await findMessageByTwilioSid(trx, callback.messageSid);
