@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import { appendOptOut, getCurrentConsent } from '../consent/ledger';
+import { parseCategories } from '../consent/categories';
+import { appendOptOutsInBulk, type BulkOptOut } from '../consent/ledger';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
 import { toE164 } from '../phone';
@@ -11,7 +12,7 @@ const DATE_COLUMNS = ['occurred_at', 'opted_out_at', 'date', 'timestamp', 'creat
 const NOTE_COLUMNS = ['note', 'reason', 'source', 'comment'];
 
 export const MAX_IMPORT_ROWS = 5_000_000;
-const BATCH = 500;
+const BATCH = 1_000;
 
 export interface ImportRejection {
   line: number;
@@ -25,6 +26,7 @@ export interface ImportSummary {
   rejected: number;
   skippedReasons: Record<string, number>;
   rejections: ImportRejection[];
+  elapsedMs: number;
 }
 
 interface GoodRow {
@@ -53,7 +55,8 @@ export async function importOptOuts(
   file: string,
   options: { actor: string; onProgress?: (done: number) => void; maxRejectionsListed?: number },
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { rows: 0, imported: 0, skipped: 0, rejected: 0, skippedReasons: {}, rejections: [] };
+  const started = performance.now();
+  const summary: ImportSummary = { rows: 0, imported: 0, skipped: 0, rejected: 0, skippedReasons: {}, rejections: [], elapsedMs: 0 };
   const maxListed = options.maxRejectionsListed ?? 1_000;
   const reject = (line: number, reason: string) => {
     summary.rejected += 1;
@@ -87,27 +90,34 @@ export async function importOptOuts(
     batch = [];
     const nowIso = ctx.clock().toISOString();
     await ctx.transactions.run(async (trx) => {
+      for (const row of rows) await lockPhone(trx, ctx.dialect, row.phone);
+      const current = new Map(
+        (await trx.selectFrom('consent_state').selectAll().where('phone', 'in', rows.map((r) => r.phone)).execute()).map((s) => [s.phone, s]),
+      );
+      const optOuts: BulkOptOut[] = [];
       for (const row of rows) {
-        await lockPhone(trx, ctx.dialect, row.phone);
-        const current = await getCurrentConsent(trx, row.phone);
-        if (current.status === 'opted_out') {
+        const state = current.get(row.phone);
+        if (state?.status === 'opted_out') {
           skip('already opted out');
           continue;
         }
-        if (current.status === 'opted_in' && row.occurredAt && current.updatedAt && current.updatedAt > row.occurredAt) {
+        if (state?.status === 'opted_in' && row.occurredAt && state.updated_at > row.occurredAt) {
           skip('opted in after this opt-out');
           continue;
         }
-        await appendOptOut(trx, ctx.dialect, {
+        optOuts.push({
           phone: row.phone,
           channel: 'import',
           actor: options.actor,
           evidence: { reason: 'imported_opt_out', file: file.split('/').pop(), line: row.line, note: row.note },
           occurredAt: row.occurredAt ?? nowIso,
           recordedAt: nowIso,
+          previousStatus: state?.status ?? 'unknown',
+          categories: state ? parseCategories(state.categories) : [],
         });
-        summary.imported += 1;
       }
+      await appendOptOutsInBulk(trx, ctx.dialect, optOuts);
+      summary.imported += optOuts.length;
     });
     options.onProgress?.(summary.rows);
   };
@@ -148,5 +158,6 @@ export async function importOptOuts(
     if (batch.length >= BATCH) await flush();
   }
   await flush();
+  summary.elapsedMs = Math.round(performance.now() - started);
   return summary;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DbOrTransaction, Dialect } from '../db';
+import { prepared } from '../db/prepared';
 import type { ConsentEventRow } from '../db/tables/consent-event';
 
 /**
@@ -67,15 +68,12 @@ export async function lockChain(trx: DbOrTransaction, dialect: Dialect): Promise
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`.execute(trx);
 }
 
+const selectHead = prepared((db) =>
+  db.selectFrom('consent_events').select('chain_hash').where('chain_hash', 'is not', null).orderBy('id', 'desc').limit(1),
+);
+
 export async function chainHead(db: DbOrTransaction): Promise<string> {
-  const row = await db
-    .selectFrom('consent_events')
-    .select('chain_hash')
-    .where('chain_hash', 'is not', null)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.chain_hash ?? GENESIS;
+  return (await selectHead(db)).rows[0]?.chain_hash ?? GENESIS;
 }
 
 /** Chains events written before the chain existed (run at start-up; a no-op once sealed). */

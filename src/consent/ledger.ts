@@ -1,4 +1,5 @@
 import type { DbOrTransaction, Dialect } from '../db';
+import { prepared } from '../db/prepared';
 import { chainHash, chainHead, contentDigest, lockChain, type EventContent } from './chain';
 import type { ConsentChannel, ConsentEventRow, ConsentStatus } from '../db/tables/consent-event';
 import type { ConsentStateRow } from '../db/tables/consent-state';
@@ -13,8 +14,10 @@ export interface CurrentConsent {
   lastChannel: ConsentChannel | null;
 }
 
+const selectState = prepared((db, phone: string) => db.selectFrom('consent_state').selectAll().where('phone', '=', phone));
+
 export async function getConsentState(db: DbOrTransaction, phone: string): Promise<ConsentStateRow | undefined> {
-  return db.selectFrom('consent_state').selectAll().where('phone', '=', phone).executeTakeFirst();
+  return (await selectState(db, phone)).rows[0];
 }
 
 export async function getCurrentConsent(db: DbOrTransaction, phone: string): Promise<CurrentConsent> {
@@ -44,6 +47,33 @@ export interface ConsentEventInput {
   recordedAt: string;
 }
 
+const EVENT_COLUMNS = [
+  'phone', 'event_type', 'previous_status', 'status', 'categories', 'channel', 'keyword', 'raw_text',
+  'message_sid', 'evidence', 'actor', 'occurred_at', 'recorded_at',
+] as const satisfies readonly (keyof EventContent)[];
+
+const insertEvent = prepared((db, ...values: unknown[]) =>
+  db
+    .insertInto('consent_events')
+    .values({
+      ...(Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, values[i]])) as unknown as EventContent),
+      content_digest: values[EVENT_COLUMNS.length] as string,
+      chain_hash: values[EVENT_COLUMNS.length + 1] as string,
+      erased_at: null,
+    })
+    .returning('id'),
+);
+
+const upsertState = prepared(
+  (db, phone: string, status: 'opted_in' | 'opted_out', categories: string, lastEventId: number, channel: ConsentChannel, at: string) => {
+    const state = { status, categories, last_event_id: lastEventId, last_channel: channel, updated_at: at };
+    return db
+      .insertInto('consent_state')
+      .values({ phone, ...state })
+      .onConflict((oc) => oc.column('phone').doUpdateSet(state));
+  },
+);
+
 /**
  * Appends one event and moves the number's current state with it. Must run inside the
  * caller's transaction so that the two never disagree.
@@ -71,23 +101,10 @@ export async function appendConsentEvent(
   };
   const digest = contentDigest(content);
   await lockChain(trx, dialect);
-  const { id } = await trx
-    .insertInto('consent_events')
-    .values({ ...content, content_digest: digest, chain_hash: chainHash(await chainHead(trx), digest), erased_at: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const state = {
-    status: input.status,
-    categories,
-    last_event_id: id,
-    last_channel: input.channel,
-    updated_at: input.recordedAt,
-  };
-  await trx
-    .insertInto('consent_state')
-    .values({ phone: input.phone, ...state })
-    .onConflict((oc) => oc.column('phone').doUpdateSet(state))
-    .execute();
+  const chained = chainHash(await chainHead(trx), digest);
+  const inserted = await insertEvent(trx, ...EVENT_COLUMNS.map((c) => content[c]), digest, chained);
+  const id = Number(inserted.rows[0]!.id);
+  await upsertState(trx, input.phone, input.status, categories, id, input.channel, input.recordedAt);
   return id;
 }
 
@@ -121,4 +138,73 @@ export async function appendOptOut(trx: DbOrTransaction, dialect: Dialect, input
     categories: current.categories,
     evidence: { ...input.evidence, repeat: current.status === 'opted_out' },
   });
+}
+
+export interface BulkOptOut {
+  phone: string;
+  channel: ConsentChannel;
+  actor: string;
+  evidence: Record<string, unknown>;
+  occurredAt: string;
+  recordedAt: string;
+  /** The number's state before, as the caller read it in this transaction. */
+  previousStatus: ConsentStatus;
+  categories: readonly Category[];
+}
+
+/**
+ * Appends many opt-outs at once (imports): one chain lock, the chain computed in memory, one
+ * multi-row insert of events and one of states. Same rows, digests and chain as one by one.
+ */
+export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
+  if (items.length === 0) return;
+  await lockChain(trx, dialect);
+  let previous = await chainHead(trx);
+  const events = items.map((item) => {
+    const content: EventContent = {
+      phone: item.phone,
+      event_type: 'opt_out',
+      previous_status: item.previousStatus,
+      status: 'opted_out',
+      categories: serialiseCategories(item.categories),
+      channel: item.channel,
+      keyword: null,
+      raw_text: null,
+      message_sid: null,
+      evidence: JSON.stringify({ ...item.evidence, repeat: item.previousStatus === 'opted_out' }),
+      actor: item.actor,
+      occurred_at: item.occurredAt,
+      recorded_at: item.recordedAt,
+    };
+    const digest = contentDigest(content);
+    previous = chainHash(previous, digest);
+    return { ...content, content_digest: digest, chain_hash: previous, erased_at: null };
+  });
+  const inserted = await trx.insertInto('consent_events').values(events).returning(['id', 'chain_hash']).execute();
+  const idByHash = new Map(inserted.map((r) => [r.chain_hash, Number(r.id)]));
+  // One state row per number: the last of its events in this batch wins.
+  const states = new Map<string, { phone: string; status: 'opted_out'; categories: string; last_event_id: number; last_channel: ConsentChannel; updated_at: string }>();
+  for (const e of events) {
+    states.set(e.phone, {
+      phone: e.phone,
+      status: 'opted_out',
+      categories: e.categories,
+      last_event_id: idByHash.get(e.chain_hash)!,
+      last_channel: e.channel,
+      updated_at: e.recorded_at,
+    });
+  }
+  await trx
+    .insertInto('consent_state')
+    .values([...states.values()])
+    .onConflict((oc) =>
+      oc.column('phone').doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        categories: eb.ref('excluded.categories'),
+        last_event_id: eb.ref('excluded.last_event_id'),
+        last_channel: eb.ref('excluded.last_channel'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
 }

@@ -222,12 +222,8 @@ export async function listNumbers(
   if (filters.since) query = query.where('updated_at', '>=', filters.since);
   if (filters.until) query = query.where('updated_at', '<', filters.until);
   if (cursor) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('updated_at', '>', cursor.updatedAt),
-        eb.and([eb('updated_at', '=', cursor.updatedAt), eb('phone', '>', cursor.phone)]),
-      ]),
-    );
+    // A row-value comparison: both dialects walk the (updated_at, phone) index straight from it.
+    query = query.where((eb) => eb(eb.refTuple('updated_at', 'phone'), '>', eb.tuple(cursor.updatedAt, cursor.phone)));
   }
   return query.orderBy('updated_at', 'asc').orderBy('phone', 'asc').limit(limit).execute();
 }

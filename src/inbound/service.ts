@@ -111,7 +111,7 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       reply_text: decision.reply?.text ?? null,
       received_at: nowIso,
     });
-    ctx.logger.info('inbound sms', {
+    if (ctx.logger.isLevelEnabled('info')) ctx.logger.info('inbound sms', {
       from: sms.from,
       intent: decision.intent,
       keyword: decision.keyword,

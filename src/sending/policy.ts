@@ -59,9 +59,17 @@ export function withOptOutLanguage(body: string, category: Category, optOutLangu
   return body.trimEnd() + optOutLanguage;
 }
 
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** YYYY-MM of an instant in the program's time zone: the cap counts calendar months there. */
 export function capMonth(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(instant);
+  // Building an Intl formatter costs far more than using one: keep one per zone.
+  let format = monthFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' });
+    monthFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const year = parts.find((p) => p.type === 'year')?.value;
   const month = parts.find((p) => p.type === 'month')?.value;
   return `${year}-${month}`;

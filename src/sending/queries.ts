@@ -1,8 +1,43 @@
 import type { DbOrTransaction } from '../db';
+import { prepared } from '../db/prepared';
 import type { MessageRow, MessageUpdate, NewMessage } from '../db/tables/message';
 
+const MESSAGE_COLUMNS = [
+  'id', 'kind', 'api_key_id', 'actor', 'idempotency_key', 'request_hash', 'phone', 'category', 'body', 'status',
+  'refusal_code', 'counts_toward_cap', 'cap_month', 'cap_released', 'transport', 'twilio_sid', 'error_code',
+  'error_message', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof NewMessage)[];
+
+const insertMessageRow = prepared((db, ...values: unknown[]) =>
+  db.insertInto('messages').values(Object.fromEntries(MESSAGE_COLUMNS.map((c, i) => [c, values[i]])) as unknown as NewMessage),
+);
+
 export async function insertMessage(db: DbOrTransaction, message: NewMessage): Promise<void> {
-  await db.insertInto('messages').values(message).execute();
+  await insertMessageRow(db, ...MESSAGE_COLUMNS.map((c) => message[c] ?? (c === 'kind' ? 'send' : null)));
+}
+
+const updateSent = prepared((db, id: string, status: MessageRow['status'], sid: string, at: string) =>
+  db.updateTable('messages').set({ status, twilio_sid: sid, updated_at: at }).where('id', '=', id),
+);
+
+/** The transport took the message. */
+export async function markMessageSent(db: DbOrTransaction, id: string, status: MessageRow['status'], sid: string, at: string): Promise<void> {
+  await updateSent(db, id, status, sid, at);
+}
+
+const selectSlotsUsed = prepared((db, phone: string, month: string) =>
+  db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number | string>().as('used'))
+    .where('phone', '=', phone)
+    .where('cap_month', '=', month)
+    .where('counts_toward_cap', '=', 1)
+    .where('cap_released', '=', 0),
+);
+
+/** Slots one number holds this month (the send path's form of countCapSlots). */
+export async function capSlotsUsed(db: DbOrTransaction, phone: string, month: string): Promise<number> {
+  return Number((await selectSlotsUsed(db, phone, month)).rows[0]?.used ?? 0);
 }
 
 export async function findMessage(db: DbOrTransaction, id: string): Promise<MessageRow | undefined> {

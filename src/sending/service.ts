@@ -14,8 +14,9 @@ import { capMonth, decideSend, withOptOutLanguage, type RefusalCode } from './po
 import {
   findMessage,
   findMessageByIdempotencyKey,
-  countCapSlots,
+  capSlotsUsed,
   insertMessage,
+  markMessageSent,
   updateMessage,
 } from './queries';
 
@@ -151,8 +152,12 @@ async function decide(
       if (existing) return { kind: 'replay', row: existing };
     }
     const current = await getCurrentConsent(trx, message.phone);
-    const suppressed = (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, message.phone))) !== undefined;
-    const capUsed = (await countCapSlots(trx, [message.phone], month)).get(message.phone) ?? 0;
+    // An erasure deletes the number's state row and every opt-in lifts the suppression, so only a
+    // number without a state row can be suppressed: the lookup is skipped on the hot path.
+    const suppressed =
+      current.status === 'unknown' &&
+      (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, message.phone))) !== undefined;
+    const capUsed = await capSlotsUsed(trx, message.phone, month);
     const decision = decideSend({
       suppressed,
       status: current.status,
@@ -191,8 +196,9 @@ async function decide(
 
 /** Hands a decided message to the transport and records what came of it. */
 async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
-  // A STOP may have committed between our decision and this moment: honour it.
-  const latest = await getCurrentConsent(ctx.db, row.phone);
+  // A STOP may have committed between our decision and this moment: honour it. (Read through the
+  // transaction runner so that, on SQLite, it joins a batch instead of queueing for the connection.)
+  const latest = await ctx.transactions.run((trx) => getCurrentConsent(trx, row.phone));
   if (latest.status === 'opted_out') {
     await ctx.transactions.run((trx) => updateMessage(trx, row.id, {
       status: 'canceled',
@@ -206,7 +212,7 @@ async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
   try {
     const result = await ctx.transport.send({ messageId: row.id, to: row.phone, body: row.body });
     const updatedAt = ctx.clock().toISOString();
-    await ctx.transactions.run((trx) => updateMessage(trx, row.id, { status: result.status, twilio_sid: result.sid, updated_at: updatedAt }));
+    await ctx.transactions.run((trx) => markMessageSent(trx, row.id, result.status, result.sid, updatedAt));
     return toMessageView({ ...row, status: result.status, twilio_sid: result.sid, updated_at: updatedAt });
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;

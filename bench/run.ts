@@ -1,0 +1,318 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { baselineArgs, gatewayArgs, memoryMb, ROOT, startServer, type Running } from './processes';
+import { phoneAt, seedLedger } from './seed';
+
+/**
+ * `npm run bench` (full) or `npm run bench -- --quick` (CI: proves it runs).
+ * Options: --no-postgres, --only=throughput|ledger.
+ * Every figure that has a target is compared with a baseline measured in this same run.
+ */
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const WITH_POSTGRES = !argv.includes('--no-postgres');
+const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const DURATION = QUICK ? 2 : 10;
+const CONNECTIONS = 50;
+const KEY = 'bench-admin-secret-0000001';
+const AUTH = { authorization: `Bearer ${KEY}` };
+
+interface Row {
+  scenario: string;
+  database: string;
+  reqPerSec?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+  memoryMb?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Load {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+async function load(
+  url: string,
+  request: { method: 'GET' | 'POST'; path: string | (() => string); headers?: Record<string, string>; body?: () => string },
+  options: { connections?: number; duration?: number; amount?: number } = {},
+): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections: options.connections ?? CONNECTIONS,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? DURATION }),
+    requests: [
+      {
+        method: request.method,
+        path: typeof request.path === 'string' ? request.path : '/',
+        headers: request.headers,
+        setupRequest: (req: autocannon.Request) => ({
+          ...req,
+          ...(typeof request.path === 'function' ? { path: request.path() } : {}),
+          ...(request.body ? { body: request.body() } : {}),
+        }),
+      },
+    ],
+  });
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+// ---- databases -------------------------------------------------------------------------------
+
+interface BenchDb {
+  name: 'sqlite' | 'postgres';
+  env: Record<string, string>;
+  sizeMb(): Promise<number>;
+  drop(): Promise<void>;
+}
+
+async function sqliteDb(dir: string, name: string): Promise<BenchDb> {
+  const path = join(dir, `${name}.db`);
+  return {
+    name: 'sqlite',
+    env: { DATABASE_URL: `sqlite:${path}` },
+    sizeMb: async () => ['', '-wal'].reduce((sum, s) => sum + (existsSync(path + s) ? statSync(path + s).size : 0), 0) / 1e6,
+    drop: async () => undefined,
+  };
+}
+
+async function postgresDb(name: string): Promise<BenchDb> {
+  const schema = `bench_${name}_${process.pid}`;
+  const admin = async (query: string) => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      return await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    name: 'postgres',
+    env: { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '20' },
+    sizeMb: async () =>
+      Number(
+        (await admin(`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${schema}' and c.relkind in ('r', 'm')`)).rows[0].bytes,
+      ) / 1e6,
+    drop: async () => void (await admin(`drop schema if exists ${schema} cascade`)),
+  };
+}
+
+async function gateway(db: BenchDb, extra: Record<string, string> = {}): Promise<Running> {
+  return startServer(gatewayArgs, { ...db.env, API_KEYS: `${KEY}:admin:bench`, LOG_LEVEL: 'warn', NODE_ENV: 'development', ...extra });
+}
+
+// ---- throughput: the send path and the inbound STOP path against bare Express ----------------
+
+async function throughput(dbs: BenchDb[]): Promise<void> {
+  const numbers = 10_000;
+  const baseline = await startServer(baselineArgs, {});
+  let i = 0;
+  const sendBody = () => JSON.stringify({ to: phoneAt(i++ % numbers), body: 'Your appointment is confirmed for Tuesday at 3pm.', category: 'transactional' });
+  let sid = 0;
+  const stopBody = () => new URLSearchParams({ MessageSid: `SMbench${process.pid}x${sid++}`, From: phoneAt(sid % numbers), To: '+15005550006', Body: 'STOP' }).toString();
+  const send = { method: 'POST' as const, path: '/v1/messages', headers: { ...AUTH, 'content-type': 'application/json' }, body: sendBody };
+  const stop = { method: 'POST' as const, path: '/webhooks/twilio/sms', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: stopBody };
+
+  await load(baseline.url, send, { duration: 1 }); // warm-up
+  const baseSend = await load(baseline.url, send);
+  const baseStop = await load(baseline.url, stop);
+  const baseMem = memoryMb(baseline.pid).peak;
+  await baseline.stop();
+  rows.push({ scenario: 'baseline: bare Express + express.json', database: '-', reqPerSec: baseSend.reqPerSec, p50Ms: baseSend.p50, p99Ms: baseSend.p99, memoryMb: baseMem });
+  rows.push({ scenario: 'baseline: bare Express + urlencoded', database: '-', reqPerSec: baseStop.reqPerSec, p50Ms: baseStop.p50, p99Ms: baseStop.p99 });
+
+  for (const db of dbs) {
+    log(`throughput on ${db.name}: seeding ${numbers} opted-in numbers`);
+    await seedLedger({ env: db.env, numbers, events: numbers });
+    const gw = await gateway(db);
+    await load(gw.url, send, { duration: 1 });
+    const s = await load(gw.url, send);
+    const t = await load(gw.url, stop);
+    const mem = memoryMb(gw.pid).peak;
+    await gw.stop();
+    const check = (l: Load) => (l.non2xx || l.errors ? `${l.non2xx} non-2xx, ${l.errors} errors` : undefined);
+    rows.push({
+      scenario: 'POST /v1/messages (outbox), durable',
+      database: db.name,
+      reqPerSec: s.reqPerSec,
+      p50Ms: s.p50,
+      p99Ms: s.p99,
+      ratio: s.reqPerSec / baseSend.reqPerSec,
+      target: '>= 0.6 x baseline, p99 < 30 ms',
+      met: s.reqPerSec >= 0.6 * baseSend.reqPerSec && s.p99 < 30 && !s.non2xx && !s.errors,
+      memoryMb: mem,
+      note: check(s),
+    });
+    rows.push({
+      scenario: 'POST /webhooks/twilio/sms STOP, durable',
+      database: db.name,
+      reqPerSec: t.reqPerSec,
+      p50Ms: t.p50,
+      p99Ms: t.p99,
+      ratio: t.reqPerSec / baseStop.reqPerSec,
+      target: '>= 0.6 x baseline, p99 < 30 ms',
+      met: t.reqPerSec >= 0.6 * baseStop.reqPerSec && t.p99 < 30 && !t.non2xx && !t.errors,
+      note: check(t),
+    });
+  }
+}
+
+// ---- the ledger at scale ---------------------------------------------------------------------
+
+function runCli(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'ledger.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function timed(n: number, fn: () => Promise<void>): Promise<{ p50: number; p99: number; max: number }> {
+  const times: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) };
+}
+
+async function ledger(db: BenchDb, numbers: number, events: number, dir: string): Promise<void> {
+  const label = `${(numbers / 1e6).toLocaleString('en-US')}M numbers, ${(events / 1e6).toLocaleString('en-US')}M events`;
+  log(`ledger on ${db.name}: seeding ${label}`);
+  const seedStart = performance.now();
+  await seedLedger({ env: db.env, numbers, events, onProgress: (n) => process.stderr.write(`\r  ${n.toLocaleString('en-US')} events`) });
+  process.stderr.write('\n');
+  log(`  seeded in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`);
+  const size = await db.sizeMb();
+
+  const empty = db.name === 'sqlite' ? await sqliteDb(dir, 'empty') : await postgresDb('empty');
+  const emptyGw = await gateway(empty);
+  const emptyStart = emptyGw.startMs;
+  await emptyGw.stop();
+  await empty.drop();
+
+  const gw = await gateway(db);
+  rows.push({ scenario: `start-up with ${label}`, database: db.name, p50Ms: gw.startMs, target: '< 2 s', met: gw.startMs < 2000, note: `empty ledger: ${emptyStart.toFixed(0)} ms` });
+  rows.push({ scenario: `database size`, database: db.name, note: `${size.toFixed(0)} MB, ${(size / (events / 1e6)).toFixed(0)} MB per million events` });
+
+  const randomPhone = () => phoneAt(Math.floor(Math.random() * numbers));
+  const one = await load(gw.url, { method: 'GET', path: () => `/v1/consent/${encodeURIComponent(randomPhone())}`, headers: AUTH }, { connections: 10 });
+  rows.push({ scenario: 'GET /v1/consent/:phone (10 connections)', database: db.name, reqPerSec: one.reqPerSec, p50Ms: one.p50, p99Ms: one.p99, target: 'p99 < 5 ms', met: one.p99 < 5 && !one.non2xx });
+
+  const start = Date.UTC(2025, 0, 1);
+  const since = () => new Date(start + Math.floor(Math.random() * events) * 1000).toISOString();
+  for (const limit of [100, 1000]) {
+    const page = await timed(QUICK ? 20 : 100, async () => {
+      const res = await fetch(`${gw.url}/v1/consent?limit=${limit}&since=${since()}`, { headers: AUTH });
+      await res.arrayBuffer();
+    });
+    rows.push({ scenario: `GET /v1/consent page of ${limit}`, database: db.name, p50Ms: page.p50, p99Ms: page.p99, target: '< 20 ms', met: page.p99 < 20 });
+  }
+
+  const phones = Array.from({ length: 10_000 }, randomPhone);
+  const check = await timed(QUICK ? 3 : 20, async () => {
+    const res = await fetch(`${gw.url}/v1/consent/check`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ category: 'marketing', phones }) });
+    await res.arrayBuffer();
+  });
+  rows.push({ scenario: 'POST /v1/consent/check, 10,000 numbers', database: db.name, p50Ms: check.p50, p99Ms: check.max, target: '< 250 ms', met: check.max < 250 });
+
+  const exportStart = performance.now();
+  const res = await fetch(`${gw.url}/v1/consent/export?format=csv`, { headers: AUTH });
+  let exported = -1; // the header row
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) exported += 1;
+  const exportSeconds = (performance.now() - exportStart) / 1000;
+  const exportPeak = memoryMb(gw.pid).peak;
+  rows.push({
+    scenario: `export CSV, ${exported.toLocaleString('en-US')} numbers`,
+    database: db.name,
+    reqPerSec: exported / exportSeconds,
+    memoryMb: exportPeak,
+    target: '>= 100,000 rows/s, peak RSS < 250 MB',
+    met: exported === numbers && exported / exportSeconds >= 100_000 && exportPeak < 250,
+    note: 'rows/s in the req/s column',
+  });
+  await gw.stop();
+
+  const importRows = QUICK ? 20_000 : 200_000;
+  const csv = join(dir, `import-${db.name}.csv`);
+  const lines = ['phone,date,note'];
+  for (let k = 0; k < importRows; k++) lines.push(`${phoneAt(numbers + k)},2026-01-0${1 + (k % 9)}T10:00:00Z,bench`);
+  writeFileSync(csv, lines.join('\n'));
+  const summary = JSON.parse(await runCli(['import', csv, '--json'], db.env)) as { imported: number; elapsedMs: number };
+  const rate = summary.imported / (summary.elapsedMs / 1000);
+  rows.push({ scenario: `CSV import, ${importRows.toLocaleString('en-US')} opt-outs`, database: db.name, reqPerSec: rate, target: '>= 50,000 rows/s', met: rate >= 50_000 && summary.imported === importRows, note: 'rows/s in the req/s column' });
+}
+
+// ---- report ----------------------------------------------------------------------------------
+
+function table(): string {
+  const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+  const header = '| scenario | db | req/s | p50 ms | p99 ms | ratio | RSS MB | target | met |';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.scenario}${r.note ? ` (${r.note})` : ''} | ${r.database} | ${fmt(r.reqPerSec)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${r.ratio === undefined ? '' : fmt(r.ratio, 2)} | ${fmt(r.memoryMb)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`,
+  );
+  return [header, '| --- | --- | --: | --: | --: | --: | --: | --- | --- |', ...lines].join('\n');
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+  const started = new Date();
+  const dbs: BenchDb[] = [await sqliteDb(dir, 'throughput')];
+  if (WITH_POSTGRES) dbs.push(await postgresDb('throughput'));
+  try {
+    if (ONLY !== 'ledger') await throughput(dbs);
+    if (ONLY !== 'throughput') {
+      await ledger(await sqliteDb(dir, 'ledger'), QUICK ? 20_000 : 1_000_000, QUICK ? 100_000 : 10_000_000, dir);
+      if (WITH_POSTGRES) {
+        const pgDb = await postgresDb('ledger');
+        dbs.push(pgDb);
+        await ledger(pgDb, QUICK ? 20_000 : 1_000_000, QUICK ? 100_000 : 2_000_000, dir);
+      }
+    }
+  } finally {
+    for (const db of dbs) await db.drop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const report = table();
+  process.stdout.write(`\n${QUICK ? 'QUICK run (proves the suite runs; figures are not the targets)' : 'Full run'} on ${machine}, ${started.toISOString()}\n\n${report}\n`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const file = join(ROOT, 'bench', 'results', `${QUICK ? 'quick' : 'full'}-latest.json`);
+  writeFileSync(file, `${JSON.stringify({ quick: QUICK, machine, startedAt: started.toISOString(), rows }, null, 2)}\n`);
+  process.stdout.write(`\nwritten to ${file}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
