@@ -9,6 +9,7 @@ import { createHealthRouter } from './health/router';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { createLogger, type Logger } from './logger';
 import { programMessages } from './program/messages';
+import { createReviewRouter } from './review/router';
 import { createSendingRouter } from './sending/router';
 import { createOutboxTransport } from './transport/outbox';
 import type { SmsTransport } from './transport/transport';
@@ -71,7 +72,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.set('etag', false);
   app.use(createHealthRouter(ctx));
   app.use('/webhooks/twilio', createWebhookRouter(ctx));
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createConsentRouter(ctx), createSendingRouter(ctx));
+  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createConsentRouter(ctx), createSendingRouter(ctx), createReviewRouter(ctx));
   app.use(notFoundHandler());
   app.use(errorMiddleware(logger));
 

@@ -92,6 +92,7 @@ const envSchema = z
         .transform((list) => list.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
         .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter codes')).min(1)),
     ),
+    REVIEW_POLICY: z.preprocess(emptyAsUndefined, z.enum(['suppress', 'opt_out', 'ignore']).default('suppress')),
     ERASURE_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     TWILIO_TIMEOUT_MS: positiveInt(10_000),
     TWILIO_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(5).default(2)),
@@ -165,6 +166,12 @@ export interface ProgramConfig {
   capCategories: Category[];
   /** Appended to marketing texts that carry no STOP instruction. */
   optOutLanguage: string;
+  /**
+   * What an ambiguous text ("can I cancel my appointment?") does until staff decide:
+   * suppress (default): every send to the number is refused (pending_review), no confirmation;
+   * opt_out: treated as an opt-out at once, confirmation included; ignore: only queued for review.
+   */
+  reviewPolicy: 'suppress' | 'opt_out' | 'ignore';
 }
 
 export interface SendingConfig {
@@ -269,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeZone: e.PROGRAM_TIMEZONE,
       capCategories: e.CAP_CATEGORIES,
       optOutLanguage: e.OPT_OUT_LANGUAGE,
+      reviewPolicy: e.REVIEW_POLICY,
     },
     sending: { allowedCountries: e.ALLOWED_COUNTRIES },
   };

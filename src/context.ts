@@ -2,7 +2,7 @@ import type { Config } from './config';
 import type { Db, Dialect } from './db';
 import type { TransactionRunner } from './db/transactions';
 import type { Logger } from './logger';
-import type { ProgramMessages } from './program/messages';
+import type { LocalisedMessages } from './program/messages';
 import type { SmsTransport } from './transport/transport';
 
 /** Returns the current instant. Injected so tests can pin any time. */
@@ -17,7 +17,7 @@ export interface AppContext {
   /** Every write goes through here: resolves once durably committed (group commit on SQLite). */
   transactions: TransactionRunner;
   clock: Clock;
-  messages: ProgramMessages;
+  messages: LocalisedMessages;
   /** Where sends go: Twilio, or the local outbox without credentials. */
   transport: SmsTransport;
 }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m001 from './001-initial';
 import * as m002 from './002-messages';
 import * as m003 from './003-ledger-integrity';
+import * as m004 from './004-review-queue';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-messages': m002,
   '003-ledger-integrity': m003,
+  '004-review-queue': m004,
 };

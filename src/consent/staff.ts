@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
 import type { ConsentChannel } from '../db/tables/consent-event';
+import { replyText, type Language } from '../program/messages';
 import type { ConsentStateRow } from '../db/tables/consent-state';
 import { capMonth } from '../sending/policy';
 import { updateMessage } from '../sending/queries';
@@ -17,6 +18,8 @@ export interface StaffOptOutRequest {
   channel: StaffOptOutChannel;
   note?: string;
   sendConfirmation?: boolean;
+  /** The confirmation's language (the person's, when known). */
+  language?: Language;
 }
 
 export interface StaffOptOutResult {
@@ -37,6 +40,7 @@ export async function recordStaffOptOut(
 ): Promise<StaffOptOutResult> {
   const now = ctx.clock();
   const nowIso = now.toISOString();
+  const confirmationText = replyText(ctx.messages, 'optOutConfirmation', request.language ?? 'en');
   const confirmationId = await ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const before = await getCurrentConsent(trx, phone);
@@ -62,7 +66,7 @@ export async function recordStaffOptOut(
         request_hash: '',
         phone,
         category: 'transactional',
-        body: ctx.messages.optOutConfirmation,
+        body: confirmationText,
         status: 'pending',
         refusal_code: null,
         counts_toward_cap: 0,
@@ -82,7 +86,7 @@ export async function recordStaffOptOut(
   let confirmation: StaffOptOutResult['confirmation'] = null;
   if (confirmationId) {
     try {
-      const sent = await ctx.transport.send({ messageId: confirmationId, to: phone, body: ctx.messages.optOutConfirmation });
+      const sent = await ctx.transport.send({ messageId: confirmationId, to: phone, body: confirmationText });
       await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
       confirmation = { messageId: confirmationId, status: sent.status };
     } catch (err) {

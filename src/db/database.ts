@@ -3,6 +3,7 @@ import type { ConsentEventTable } from './tables/consent-event';
 import type { ConsentStateTable } from './tables/consent-state';
 import type { InboundMessageTable } from './tables/inbound-message';
 import type { MessageTable } from './tables/message';
+import type { ReviewItemTable } from './tables/review-item';
 import type { SuppressionTable } from './tables/suppression';
 
 export interface Database {
@@ -11,6 +12,7 @@ export interface Database {
   inbound_messages: InboundMessageTable;
   messages: MessageTable;
   suppressions: SuppressionTable;
+  review_items: ReviewItemTable;
 }
 
 export type Db = Kysely<Database>;

@@ -3,7 +3,7 @@ import { CATEGORIES } from '../consent/categories';
 import type { ConsentChannel, ConsentStatus } from '../db/tables/consent-event';
 import type { ReplyKind } from '../db/tables/inbound-message';
 import type { Classification, Intent } from '../keywords/keyword-engine';
-import type { ProgramMessages } from '../program/messages';
+import { replyText, type LocalisedMessages } from '../program/messages';
 
 /** Twilio Advanced Opt-Out's OptOutType: Twilio has already answered the person. */
 export type AdvancedOptOutType = 'STOP' | 'START' | 'HELP';
@@ -14,7 +14,8 @@ export interface InboundDecisionInput {
   current: { status: ConsentStatus; categories: Category[] };
   helpRepliesInLastDay: number;
   helpRepliesPerDay: number;
-  messages: ProgramMessages;
+  messages: LocalisedMessages;
+  reviewPolicy: 'suppress' | 'opt_out' | 'ignore';
 }
 
 export interface ConsentChange {
@@ -34,6 +35,8 @@ export interface InboundDecision {
   reply: { kind: ReplyKind; text: string } | null;
   /** Why no reply went out when one might be expected: kept with the inbound record. */
   note: string | null;
+  /** The text may be a revocation: queue it for staff. */
+  review: boolean;
 }
 
 const ADVANCED_INTENT: Record<AdvancedOptOutType, Exclude<Intent, 'none'>> = {
@@ -56,11 +59,15 @@ const OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS = new Set(['START', 'UNSTOP']);
  */
 export function decideInbound(input: InboundDecisionInput): InboundDecision {
   const advanced = input.advancedOptOutType;
-  const intent = advanced ? ADVANCED_INTENT[advanced] : input.classification.intent;
+  const classified = input.classification.intent;
+  // Under REVIEW_POLICY=opt_out an ambiguous text is an opt-out at once (the most cautious reading).
+  const intent =
+    advanced ? ADVANCED_INTENT[advanced] : classified === 'needs_review' && input.reviewPolicy === 'opt_out' ? 'opt_out' : classified;
+  const language = input.classification.language;
   const keyword = advanced ?? input.classification.keyword;
   const channel: ConsentChannel = advanced ? 'twilio_advanced_opt_out' : 'sms_keyword';
   const { status, categories } = input.current;
-  const none: InboundDecision = { intent, keyword, consentChange: null, reply: null, note: null };
+  const none: InboundDecision = { intent, keyword, consentChange: null, reply: null, note: null, review: false };
   const replyUnlessTwilioDid = (kind: ReplyKind, text: string) => (advanced ? null : { kind, text });
 
   switch (intent) {
@@ -74,9 +81,11 @@ export function decideInbound(input: InboundDecisionInput): InboundDecision {
           categories,
           channel,
           keyword,
-          reason: alreadyOut ? 'repeat_opt_out' : 'opt_out',
+          reason: alreadyOut ? 'repeat_opt_out' : classified === 'needs_review' ? 'ambiguous_text_treated_as_opt_out' : 'opt_out',
         },
-        reply: alreadyOut ? null : replyUnlessTwilioDid('opt_out_confirmation', input.messages.optOutConfirmation),
+        reply: alreadyOut
+          ? null
+          : replyUnlessTwilioDid('opt_out_confirmation', replyText(input.messages, 'optOutConfirmation', language)),
         note: alreadyOut ? 'already opted out: no second confirmation' : advanced ? 'twilio replied' : null,
       };
     }
@@ -105,8 +114,15 @@ export function decideInbound(input: InboundDecisionInput): InboundDecision {
       if (input.helpRepliesInLastDay >= input.helpRepliesPerDay) {
         return { ...none, note: 'help reply limit reached for today' };
       }
-      return { ...none, reply: { kind: 'help', text: input.messages.help } };
+      return { ...none, reply: { kind: 'help', text: replyText(input.messages, 'help', language) } };
     }
+    case 'needs_review':
+      // No reply: a confirmation would tell someone who asked a question that they are unsubscribed.
+      return {
+        ...none,
+        review: true,
+        note: input.reviewPolicy === 'suppress' ? 'queued for review; sends refused until resolved' : 'queued for review',
+      };
     default:
       return none;
   }

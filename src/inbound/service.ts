@@ -64,6 +64,7 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       helpRepliesInLastDay,
       helpRepliesPerDay: ctx.config.program.helpRepliesPerDay,
       messages: ctx.messages,
+      reviewPolicy: ctx.config.program.reviewPolicy,
     });
 
     const change = decision.consentChange;
@@ -81,6 +82,8 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
         evidence: {
           reason: change.reason,
           rule: sms.advancedOptOutType ? 'twilio_opt_out_type' : classification.rule,
+          matched: classification.matched,
+          language: classification.language,
           normalisedText: classification.normalised,
           optOutType: sms.rawOptOutType,
           to: sms.to,
@@ -95,6 +98,24 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       if (change.eventType === 'opt_in') {
         await liftSuppression(trx, phoneHash(ctx.config.erasureHashKey, sms.from), 'sms_keyword_opt_in', nowIso);
       }
+    }
+    if (decision.review) {
+      await trx
+        .insertInto('review_items')
+        .values({
+          phone: sms.from,
+          message_sid: sms.messageSid,
+          body: sms.body,
+          rule: classification.rule,
+          matched: classification.matched,
+          language: classification.language,
+          status: 'pending',
+          resolved_by: null,
+          resolved_at: null,
+          note: null,
+          created_at: nowIso,
+        })
+        .execute();
     }
     await insertInboundMessage(trx, {
       message_sid: sms.messageSid,

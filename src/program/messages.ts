@@ -17,7 +17,37 @@ export function frequencyText(program: ProgramTexts): string {
   return `Up to ${program.frequencyCapPerMonth} msgs/month.`;
 }
 
-export function programMessages(program: ProgramTexts): ProgramMessages {
+export type Language = 'en' | 'es' | 'fr';
+
+/** Confirmations in the language the person wrote in (FCC: a revocation in any reasonable form). */
+export interface LocalisedMessages extends ProgramMessages {
+  /** The opt-out confirmation and HELP reply in Spanish and French. */
+  localised: Record<Exclude<Language, 'en'>, Pick<ProgramMessages, 'optOutConfirmation' | 'help'>>;
+}
+
+export function programMessages(program: ProgramTexts): LocalisedMessages {
+  const n = program.frequencyCapPerMonth;
+  return {
+    ...englishMessages(program),
+    localised: {
+      es: {
+        optOutConfirmation: `${program.name}: Se ha dado de baja y no recibirá más mensajes. Responda START para volver a suscribirse.`,
+        help: `${program.name}: Para ayuda, contacte ${program.helpContact}. Hasta ${n} msjs/mes. Pueden aplicarse tarifas de mensajes y datos. Responda STOP o ALTO para cancelar.`,
+      },
+      fr: {
+        optOutConfirmation: `${program.name}: Vous êtes désinscrit et ne recevrez plus de messages. Répondez START pour vous réabonner.`,
+        help: `${program.name}: Aide: ${program.helpContact}. Jusqu'à ${n} msgs/mois. Des frais de messages et de données peuvent s'appliquer. Répondez STOP ou ARRET pour vous désinscrire.`,
+      },
+    },
+  };
+}
+
+/** The reply in the person's language (English when the text shows none). */
+export function replyText(messages: LocalisedMessages, kind: 'optOutConfirmation' | 'help', language: Language): string {
+  return language === 'en' ? messages[kind] : messages.localised[language][kind];
+}
+
+function englishMessages(program: ProgramTexts): ProgramMessages {
   const frequency = frequencyText(program);
   return {
     optOutConfirmation: `${program.name}: You are unsubscribed and will receive no further messages. Reply START to resubscribe.`,

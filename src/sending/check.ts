@@ -3,6 +3,7 @@ import { parseCategories } from '../consent/categories';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { phoneHash, suppressedHashes } from '../consent/suppression';
+import { phonesWithPendingReview } from '../review/queries';
 import { capMonth, decideSend } from './policy';
 import { countCapSlots } from './queries';
 import { requireSendablePhone } from './service';
@@ -34,6 +35,7 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
   const states = new Map<string, { status: 'opted_in' | 'opted_out'; categories: string }>();
   const slots = new Map<string, number>();
   const suppressed = new Set<string>();
+  const pending = new Set<string>();
   const hashOf = (phone: string) => phoneHash(ctx.config.erasureHashKey, phone);
   for (let i = 0; i < phones.length; i += CHUNK) {
     const chunk = phones.slice(i, i + CHUNK);
@@ -41,6 +43,9 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
     for (const row of rows) states.set(row.phone, row);
     for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
     const hashes = await suppressedHashes(ctx.db, chunk.map(hashOf));
+    if (ctx.config.program.reviewPolicy === 'suppress') {
+      for (const phone of await phonesWithPendingReview(ctx.db, chunk)) pending.add(phone);
+    }
     for (const phone of chunk) if (hashes.has(hashOf(phone))) suppressed.add(phone);
   }
   return parsed.map(({ input, phone, code }) => {
@@ -48,6 +53,7 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
     const state = states.get(phone);
     const decision = decideSend({
       suppressed: suppressed.has(phone),
+      pendingReview: pending.has(phone),
       status: state?.status ?? 'unknown',
       categories: state ? parseCategories(state.categories) : [],
       category,

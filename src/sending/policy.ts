@@ -1,12 +1,14 @@
 import type { Category } from '../consent/categories';
 import type { ConsentStatus } from '../db/tables/consent-event';
 
-export type RefusalCode = 'opted_out' | 'no_consent' | 'frequency_cap';
+export type RefusalCode = 'opted_out' | 'pending_review' | 'no_consent' | 'frequency_cap';
 
 export interface SendPolicyInput {
   status: ConsentStatus;
   /** The number was erased on request: it stays blocked from every send. */
   suppressed: boolean;
+  /** The number sent a text that may be a revocation and staff have not decided yet (REVIEW_POLICY=suppress). */
+  pendingReview: boolean;
   /** Categories the number consented to (meaningful while opted in). */
   categories: readonly Category[];
   category: Category;
@@ -31,6 +33,9 @@ export function decideSend(input: SendPolicyInput): SendDecision {
   }
   if (input.status === 'opted_out') {
     return { allowed: false, code: 'opted_out', message: 'the number has opted out of all texts' };
+  }
+  if (input.pendingReview) {
+    return { allowed: false, code: 'pending_review', message: 'the number sent a text that may revoke consent; staff must review it first' };
   }
   if (input.status !== 'opted_in' || !input.categories.includes(input.category)) {
     return { allowed: false, code: 'no_consent', message: `the number has not consented to ${input.category} texts` };

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/errors';
 import type { MessageRow } from '../db/tables/message';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { requirePhone, type ParsedPhone } from '../phone';
+import { hasPendingReview } from '../review/queries';
 import { TransportError } from '../transport/transport';
 import { capMonth, decideSend, withOptOutLanguage, type RefusalCode } from './policy';
 import {
@@ -129,6 +130,8 @@ function refusalMessage(code: string | null): string {
       return 'the number has opted out of all texts';
     case 'no_consent':
       return 'the number has not consented to this category of text';
+    case 'pending_review':
+      return 'the number sent a text that may revoke consent; staff must review it first';
     default:
       return 'the number has reached its monthly message cap';
   }
@@ -157,9 +160,11 @@ async function decide(
     const suppressed =
       current.status === 'unknown' &&
       (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, message.phone))) !== undefined;
+    const pendingReview = ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(trx, message.phone));
     const capUsed = await capSlotsUsed(trx, message.phone, month);
     const decision = decideSend({
       suppressed,
+      pendingReview,
       status: current.status,
       categories: current.categories,
       category: message.category,

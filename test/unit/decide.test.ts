@@ -9,7 +9,7 @@ const messages = programMessages({ name: 'Acme', helpContact: 'help@acme.test', 
 function decide(
   text: string,
   status: ConsentStatus,
-  options: { categories?: Category[]; advanced?: AdvancedOptOutType; helpToday?: number } = {},
+  options: { categories?: Category[]; advanced?: AdvancedOptOutType; helpToday?: number; reviewPolicy?: 'suppress' | 'opt_out' | 'ignore' } = {},
 ) {
   return decideInbound({
     classification: classifyInbound(text),
@@ -18,6 +18,7 @@ function decide(
     helpRepliesInLastDay: options.helpToday ?? 0,
     helpRepliesPerDay: 3,
     messages,
+    reviewPolicy: options.reviewPolicy ?? 'suppress',
   });
 }
 
@@ -107,6 +108,35 @@ describe('decideInbound', () => {
 
     it('Advanced Opt-Out HELP: Twilio answered, we do not', () => {
       expect(decide('help', 'opted_in', { advanced: 'HELP' }).reply).toBeNull();
+    });
+  });
+
+  describe('ambiguous texts', () => {
+    const ambiguous = 'can I cancel my appointment?';
+
+    it.each(['suppress', 'ignore'] as const)('under REVIEW_POLICY=%s: queued for review, no change, no reply', (reviewPolicy) => {
+      const d = decide(ambiguous, 'opted_in', { reviewPolicy });
+      expect(d).toMatchObject({ intent: 'needs_review', consentChange: null, reply: null, review: true });
+    });
+
+    it('under REVIEW_POLICY=opt_out: an opt-out at once, confirmed', () => {
+      const d = decide(ambiguous, 'opted_in', { reviewPolicy: 'opt_out' });
+      expect(d.consentChange).toMatchObject({ eventType: 'opt_out', reason: 'ambiguous_text_treated_as_opt_out' });
+      expect(d.reply?.kind).toBe('opt_out_confirmation');
+      expect(d.review).toBe(false);
+    });
+  });
+
+  describe('in the person\'s language', () => {
+    it.each([
+      ['ALTO', 'es'],
+      ['Arrêtez svp', 'fr'],
+    ] as const)('%s is confirmed in %s', (text, language) => {
+      expect(decide(text, 'opted_in').reply?.text).toBe(messages.localised[language].optOutConfirmation);
+    });
+
+    it('AYUDA gets the Spanish HELP reply', () => {
+      expect(decide('ayuda', 'opted_in').reply?.text).toBe(messages.localised.es.help);
     });
   });
 

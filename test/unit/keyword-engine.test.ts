@@ -49,12 +49,40 @@ describe('classifyInbound', () => {
   });
 
   it.each([
-    'Stop. Thank you', // free-text revocation: a later rule, not a single keyword
-    'stop it', 'please stop texting me', 'STOPPED', 'stopping', 'nonstop', 'yes please', 'Can you help me?',
-    'helpful', 'the end', 'weekend', 'Cancel my appointment', 'quite', 'started', 'info@example.com please',
-    'hello', '', '   ', '🛑', '12345', 'YESS',
-  ])('%j is no single keyword', (text) => {
+    'STOPPED', 'stopping', 'nonstop', 'yes please', 'Can you help me?', 'helpful', 'weekend', 'Cancel my appointment',
+    'quite', 'started', 'info@example.com please', 'hello', '', '   ', '🛑', '12345', 'YESS', "don't stop", 'end of the week works',
+    'I will stop by tomorrow', 'para mañana',
+  ])('%j is not a revocation', (text) => {
     expect(classifyInbound(text).intent).toBe('none');
+  });
+
+  it.each([
+    ['Stop. Thank you', 'revocation_phrase'],
+    ['ok stop', 'keyword_in_short_reply'],
+    ['stop it', 'revocation_phrase'],
+    ['please stop texting me', 'revocation_phrase'],
+    ['please take me off your list', 'revocation_phrase'],
+    ["don't text me anymore", 'revocation_phrase'],
+    ['wrong number', 'wrong_number'],
+    ['f*** off', 'profanity_demand'],
+    ['No me envíen más mensajes', 'revocation_phrase'],
+    ['stpo', 'exact_keyword'],
+  ])('%j is an opt-out by rule %s', (text, rule) => {
+    expect(classifyInbound(text)).toMatchObject({ intent: 'opt_out', rule });
+  });
+
+  it.each([
+    ['can I cancel my appointment?', 'keyword_in_question'],
+    ['I might have to cancel, will let you know tomorrow', 'keyword_in_long_message'],
+  ])('%j needs review (%s)', (text, rule) => {
+    expect(classifyInbound(text)).toMatchObject({ intent: 'needs_review', rule });
+  });
+
+  it.each([
+    ['ALTO', 'es'], ['Baja', 'es'], ['Arrêt', 'fr'], ['ayuda', 'es'], ['AIDE', 'fr'], ['STOP', 'en'],
+    ['Ne m’envoyez plus de messages', 'fr'], ['dejen de mandarme textos', 'es'],
+  ])('%j is answered in %s', (text, language) => {
+    expect(classifyInbound(text).language).toBe(language);
   });
 
   it('names the canonical keyword and keeps the normalised text', () => {
@@ -62,6 +90,8 @@ describe('classifyInbound', () => {
       intent: 'opt_out',
       keyword: 'OPTOUT',
       rule: 'exact_keyword',
+      matched: 'OPT OUT',
+      language: 'en',
       normalised: 'OPT OUT',
     });
     expect(classifyInbound('')).toMatchObject({ intent: 'none', rule: 'empty' });
@@ -90,7 +120,7 @@ describe('classifyInbound', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
         const a = classifyInbound(text);
         const b = classifyInbound(text);
-        return JSON.stringify(a) === JSON.stringify(b) && ['opt_out', 'opt_in', 'help', 'none'].includes(a.intent);
+        return JSON.stringify(a) === JSON.stringify(b) && ['opt_out', 'opt_in', 'help', 'needs_review', 'none'].includes(a.intent);
       }),
     );
   });

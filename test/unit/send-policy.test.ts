@@ -5,6 +5,7 @@ import { capMonth, decideSend, hasStopInstruction, withOptOutLanguage, type Send
 
 const base: SendPolicyInput = {
   suppressed: false,
+  pendingReview: false,
   status: 'opted_in',
   categories: ['marketing', 'informational', 'transactional'],
   category: 'marketing',
@@ -24,6 +25,12 @@ describe('decideSend', () => {
 
   it('an erased (suppressed) number is refused as opted out whatever the state', () => {
     expect(decideSend({ ...base, suppressed: true })).toMatchObject({ allowed: false, code: 'opted_out' });
+  });
+
+  it('a pending review holds every send, after an opt-out and before consent', () => {
+    expect(decideSend({ ...base, pendingReview: true })).toMatchObject({ allowed: false, code: 'pending_review' });
+    expect(decideSend({ ...base, pendingReview: true, status: 'opted_out' })).toMatchObject({ code: 'opted_out' });
+    expect(decideSend({ ...base, pendingReview: true, category: 'transactional' })).toMatchObject({ code: 'pending_review' });
   });
 
   it('no consent for unknown numbers or uncovered categories', () => {

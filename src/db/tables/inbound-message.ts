@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-export type InboundIntent = 'opt_out' | 'opt_in' | 'help' | 'none';
+export type InboundIntent = 'opt_out' | 'opt_in' | 'help' | 'needs_review' | 'none';
 export type ReplyKind = 'opt_out_confirmation' | 'opt_in_confirmation' | 'help';
 
 /** Every inbound text, once per MessageSid; the stored reply answers Twilio's retries. */
