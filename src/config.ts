@@ -92,6 +92,9 @@ const envSchema = z
         .transform((list) => list.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
         .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter codes')).min(1)),
     ),
+    QUIET_HOURS: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+    TRANSACTIONAL_QUIET_HOURS: z.preprocess(emptyAsUndefined, z.enum(['exempt', 'apply']).default('exempt')),
+    SCHEDULER_INTERVAL_MS: positiveInt(1_000),
     REVIEW_POLICY: z.preprocess(emptyAsUndefined, z.enum(['suppress', 'opt_out', 'ignore']).default('suppress')),
     ERASURE_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     TWILIO_TIMEOUT_MS: positiveInt(10_000),
@@ -177,6 +180,12 @@ export interface ProgramConfig {
 export interface SendingConfig {
   /** ISO country codes a send may go to (libphonenumber's region of the number). */
   allowedCountries: string[];
+  /** QUIET_HOURS=off disables the time windows (programs that are exempt). */
+  quietHours: boolean;
+  /** Transactional texts are exempt from quiet hours and daily limits unless TRANSACTIONAL_QUIET_HOURS=apply. */
+  transactionalExempt: boolean;
+  /** How often the gateway looks for scheduled sends that have become due. */
+  schedulerIntervalMs: number;
 }
 
 export interface TwilioConfig {
@@ -278,6 +287,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       optOutLanguage: e.OPT_OUT_LANGUAGE,
       reviewPolicy: e.REVIEW_POLICY,
     },
-    sending: { allowedCountries: e.ALLOWED_COUNTRIES },
+    sending: {
+      allowedCountries: e.ALLOWED_COUNTRIES,
+      quietHours: e.QUIET_HOURS === 'on',
+      transactionalExempt: e.TRANSACTIONAL_QUIET_HOURS === 'exempt',
+      schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp, type App } from './app';
 import type { Config } from './config';
+import { startScheduler } from './sending/scheduler';
 
 export interface RunningServer extends App {
   server: Server;
@@ -32,6 +33,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const url = `http://${config.host}:${port}`;
   logger.info('gateway listening', { url, database: gateway.ctx.dialect, transport: gateway.ctx.transport.name });
 
+  const scheduler = startScheduler(gateway.ctx);
   let closing: Promise<void> | undefined;
   const shutdown = () => {
     closing ??= (async () => {
@@ -39,6 +41,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await scheduler.stop();
       await gateway.close();
       logger.info('gateway stopped');
     })();

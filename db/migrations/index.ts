@@ -3,6 +3,7 @@ import * as m001 from './001-initial';
 import * as m002 from './002-messages';
 import * as m003 from './003-ledger-integrity';
 import * as m004 from './004-review-queue';
+import * as m005 from './005-scheduled-sends';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002-messages': m002,
   '003-ledger-integrity': m003,
   '004-review-queue': m004,
+  '005-scheduled-sends': m005,
 };

@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { phoneHash, suppressedHashes } from '../consent/suppression';
 import { phonesWithPendingReview } from '../review/queries';
+import { evaluateSendTime, placeRules } from '../send-time/rules';
 import { capMonth, decideSend } from './policy';
 import { countCapSlots } from './queries';
 import { requireSendablePhone } from './service';
@@ -16,6 +17,8 @@ export interface CheckResult {
   phone: string | null;
   allowed: boolean;
   code: string | null;
+  /** When refused by quiet hours or a daily limit: the next instant a send would be allowed. */
+  retryAfter?: string;
 }
 
 /**
@@ -23,7 +26,9 @@ export interface CheckResult {
  * no slot, and answers in the order given.
  */
 export async function checkSendable(ctx: AppContext, category: Category, inputs: readonly string[]): Promise<CheckResult[]> {
-  const month = capMonth(ctx.clock(), ctx.config.program.timeZone);
+  const now = ctx.clock();
+  const month = capMonth(now, ctx.config.program.timeZone);
+  const recentSends = new Map<string, Date[]>();
   const parsed = inputs.map((input) => {
     try {
       return { input, phone: requireSendablePhone(ctx, input).e164, code: null };
@@ -43,6 +48,20 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
     for (const row of rows) states.set(row.phone, row);
     for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
     const hashes = await suppressedHashes(ctx.db, chunk.map(hashOf));
+    const limited = chunk.filter((p) => placeRules(p).jurisdictions.some((j) => j.dailyCap !== undefined));
+    const recent =
+      limited.length === 0
+        ? []
+        : await ctx.db
+      .selectFrom('messages')
+      .select(['phone', 'created_at'])
+      .where('phone', 'in', limited)
+      .where('created_at', '>', new Date(now.getTime() - 24 * 60 * 60 * 1000).toISOString())
+      .where('category', 'in', ['marketing', 'informational'])
+      .where('status', 'not in', ['refused', 'canceled', 'scheduled', 'claimed'])
+      .where('cap_released', '=', 0)
+      .execute();
+    for (const row of recent) recentSends.set(row.phone, [...(recentSends.get(row.phone) ?? []), new Date(row.created_at)]);
     if (ctx.config.program.reviewPolicy === 'suppress') {
       for (const phone of await phonesWithPendingReview(ctx.db, chunk)) pending.add(phone);
     }
@@ -61,6 +80,14 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
       cap: ctx.config.program.frequencyCapPerMonth,
       capCategories: ctx.config.program.capCategories,
     });
-    return { input, phone, allowed: decision.allowed, code: decision.allowed ? null : decision.code };
+    if (!decision.allowed) return { input, phone, allowed: false, code: decision.code };
+    const time = evaluateSendTime({
+      phone,
+      category,
+      now,
+      recentSends: recentSends.get(phone) ?? [],
+      options: { quietHours: ctx.config.sending.quietHours, transactionalExempt: ctx.config.sending.transactionalExempt },
+    });
+    return { input, phone, allowed: time.allowed, code: time.code, ...(time.retryAfter ? { retryAfter: time.retryAfter.toISOString() } : {}) };
   });
 }

@@ -5,7 +5,7 @@ import type { MessageRow, MessageUpdate, NewMessage } from '../db/tables/message
 const MESSAGE_COLUMNS = [
   'id', 'kind', 'api_key_id', 'actor', 'idempotency_key', 'request_hash', 'phone', 'category', 'body', 'status',
   'refusal_code', 'counts_toward_cap', 'cap_month', 'cap_released', 'transport', 'twilio_sid', 'error_code',
-  'error_message', 'created_at', 'updated_at',
+  'error_message', 'created_at', 'updated_at', 'send_after', 'claimed_at',
 ] as const satisfies readonly (keyof NewMessage)[];
 
 const insertMessageRow = prepared((db, ...values: unknown[]) =>
@@ -84,4 +84,20 @@ export async function countCapSlots(
     .execute();
   for (const row of rows) counts.set(row.phone, Number(row.used));
   return counts;
+}
+
+const selectRecentCapped = prepared((db, phone: string, since: string) =>
+  db
+    .selectFrom('messages')
+    .select('created_at')
+    .where('phone', '=', phone)
+    .where('created_at', '>', since)
+    .where('category', 'in', ['marketing', 'informational'])
+    .where('status', 'not in', ['refused', 'canceled', 'scheduled', 'claimed'])
+    .where('cap_released', '=', 0),
+);
+
+/** When the number was sent marketing or informational texts since `since` (state daily limits). */
+export async function recentCappedSends(db: DbOrTransaction, phone: string, since: string): Promise<Date[]> {
+  return (await selectRecentCapped(db, phone, since)).rows.map((r) => new Date(r.created_at));
 }

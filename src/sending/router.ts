@@ -5,12 +5,13 @@ import { categorySchema } from '../consent/categories';
 import type { AppContext } from '../context';
 import { ValidationError } from '../errors';
 import { checkSendable, MAX_CHECK_PHONES } from './check';
-import { getMessage, MAX_BODY_LENGTH, sendMessage } from './service';
+import { explainSend, getMessage, MAX_BODY_LENGTH, sendMessage } from './service';
 
 const sendSchema = z.object({
   to: z.string().min(1).max(64),
   body: z.string().min(1).max(MAX_BODY_LENGTH),
   category: categorySchema,
+  deferUntilAllowed: z.boolean().optional(),
 });
 
 const checkSchema = z.object({
@@ -32,7 +33,12 @@ export function createSendingRouter(ctx: AppContext): Router {
     }
     const { message, replayed } = await sendMessage(ctx, apiKeyOf(res), request, idempotencyKey);
     if (replayed) res.set('Idempotent-Replayed', 'true');
+    if (message.status === 'scheduled' && message.scheduledFor) res.set('Retry-After', new Date(message.scheduledFor).toUTCString());
     res.status(202).json(message);
+  });
+
+  router.post('/messages/explain', send, async (req, res) => {
+    res.json(await explainSend(ctx, sendSchema.parse(req.body)));
   });
 
   router.get('/messages/:id', send, async (req, res) => {

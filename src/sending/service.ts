@@ -4,20 +4,22 @@ import type { Category } from '../consent/categories';
 import { appendOptOut, getCurrentConsent } from '../consent/ledger';
 import { activeSuppression, phoneHash } from '../consent/suppression';
 import type { AppContext } from '../context';
-import { lockPhone } from '../db';
+import { lockPhone, type DbOrTransaction } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import type { MessageRow } from '../db/tables/message';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { requirePhone, type ParsedPhone } from '../phone';
 import { hasPendingReview } from '../review/queries';
 import { TransportError } from '../transport/transport';
-import { capMonth, decideSend, withOptOutLanguage, type RefusalCode } from './policy';
+import { evaluateSendTime, placeRules, type SendTimeDecision } from '../send-time/rules';
+import { capMonth, decideSend, withOptOutLanguage, type RefusalCode, type SendDecision } from './policy';
 import {
   findMessage,
   findMessageByIdempotencyKey,
   capSlotsUsed,
   insertMessage,
   markMessageSent,
+  recentCappedSends,
   updateMessage,
 } from './queries';
 
@@ -27,6 +29,8 @@ export interface SendRequest {
   to: string;
   body: string;
   category: Category;
+  /** Refused only by quiet hours or a daily limit: schedule it for the next allowed instant. */
+  deferUntilAllowed?: boolean;
 }
 
 export interface MessageView {
@@ -40,6 +44,8 @@ export interface MessageView {
   errorCode: string | null;
   createdAt: string;
   updatedAt: string;
+  /** For a scheduled send: when it becomes allowed. */
+  scheduledFor: string | null;
 }
 
 export function toMessageView(row: MessageRow): MessageView {
@@ -54,12 +60,13 @@ export function toMessageView(row: MessageRow): MessageView {
     errorCode: row.error_code,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    scheduledFor: row.send_after,
   };
 }
 
 export class SendRefusedError extends AppError {
-  constructor(code: RefusalCode, message: string, messageId: string) {
-    super(code, 403, message, { messageId });
+  constructor(code: string, message: string, messageId: string, retryAfter: Date | null = null) {
+    super(code, 403, message, retryAfter ? { messageId, retryAfter: retryAfter.toISOString() } : { messageId });
   }
 }
 
@@ -79,7 +86,7 @@ function requestHash(phone: string, request: SendRequest): string {
   return createHash('sha256').update(JSON.stringify([phone, request.category, request.body])).digest('hex');
 }
 
-type Decided = { kind: 'send' | 'refused' | 'replay'; row: MessageRow };
+type Decided = { kind: 'send' | 'refused' | 'replay' | 'scheduled'; row: MessageRow; retryAfter?: Date | null };
 
 /**
  * The guarded send. The decision (opt-out, consent, cap) and the slot it reserves commit in one
@@ -101,7 +108,13 @@ export async function sendMessage(
 
   let decided: Decided;
   try {
-    decided = await decide(ctx, apiKey, { phone, body, category: request.category }, hash, idempotencyKey);
+    decided = await decide(
+      ctx,
+      apiKey,
+      { phone, body, category: request.category, deferUntilAllowed: request.deferUntilAllowed === true },
+      hash,
+      idempotencyKey,
+    );
   } catch (err) {
     // The same Idempotency-Key raced on two numbers: the loser answers with the winner's result.
     if (!idempotencyKey || !isUniqueViolation(err)) throw err;
@@ -115,12 +128,13 @@ export async function sendMessage(
     if (row.request_hash !== hash) {
       throw new AppError('idempotency_key_reused', 409, 'this Idempotency-Key was used for a different request');
     }
-    if (row.status === 'refused') throw new SendRefusedError(row.refusal_code as RefusalCode, 'refused (replayed)', row.id);
+    if (row.status === 'refused') throw new SendRefusedError(row.refusal_code!, row.error_message ?? 'refused (replayed)', row.id);
     return { message: toMessageView(row), replayed: true };
   }
   if (decided.kind === 'refused') {
-    throw new SendRefusedError(row.refusal_code as RefusalCode, refusalMessage(row.refusal_code), row.id);
+    throw new SendRefusedError(row.refusal_code!, row.error_message ?? refusalMessage(row.refusal_code), row.id, decided.retryAfter ?? null);
   }
+  if (decided.kind === 'scheduled') return { message: toMessageView(row), replayed: false };
   return { message: await deliver(ctx, row), replayed: false };
 }
 
@@ -137,10 +151,67 @@ function refusalMessage(code: string | null): string {
   }
 }
 
+export interface FullDecision {
+  consent: SendDecision;
+  time: SendTimeDecision | null;
+  month: string;
+  /** The first refusal, whichever rule gave it. */
+  refusal: { code: RefusalCode | 'quiet_hours' | 'daily_cap'; message: string; retryAfter: Date | null } | null;
+}
+
+/**
+ * Every rule a send meets, in order: consent (opt-out, review hold, consent, monthly cap), then
+ * the send-time rules (quiet hours, state daily limits). Reads only; the caller holds the lock.
+ */
+export async function evaluateSend(
+  ctx: AppContext,
+  db: DbOrTransaction,
+  phone: string,
+  category: Category,
+  now: Date,
+): Promise<FullDecision> {
+  const month = capMonth(now, ctx.config.program.timeZone);
+  const current = await getCurrentConsent(db, phone);
+  // An erasure deletes the number's state row and every opt-in lifts the suppression, so only a
+  // number without a state row can be suppressed: the lookup is skipped on the hot path.
+  const suppressed =
+    current.status === 'unknown' && (await activeSuppression(db, phoneHash(ctx.config.erasureHashKey, phone))) !== undefined;
+  const pendingReview = ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(db, phone));
+  const capUsed = await capSlotsUsed(db, phone, month);
+  const consent = decideSend({
+    suppressed,
+    pendingReview,
+    status: current.status,
+    categories: current.categories,
+    category,
+    capUsed,
+    cap: ctx.config.program.frequencyCapPerMonth,
+    capCategories: ctx.config.program.capCategories,
+  });
+  if (!consent.allowed) return { consent, time: null, month, refusal: { code: consent.code, message: consent.message, retryAfter: null } };
+  const { jurisdictions } = placeRules(phone);
+  const needsRecent = jurisdictions.some((j) => j.dailyCap !== undefined);
+  const time = evaluateSendTime({
+    phone,
+    category,
+    now,
+    recentSends: needsRecent ? await recentCappedSends(db, phone, new Date(now.getTime() - DAY_MS).toISOString()) : [],
+    options: { quietHours: ctx.config.sending.quietHours, transactionalExempt: ctx.config.sending.transactionalExempt },
+  });
+  if (time.allowed) return { consent, time, month, refusal: null };
+  const message =
+    time.code === 'quiet_hours'
+      ? `outside the hours texts may be sent to this number (${time.localTimes.map((t) => t.time).join(', ')} local)`
+      : 'the number has had as many texts in 24 hours as its state allows';
+  return { consent, time, month, refusal: { code: time.code!, message, retryAfter: time.retryAfter } };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 async function decide(
   ctx: AppContext,
   apiKey: ApiKey,
-  message: { phone: string; body: string; category: Category },
+  message: { phone: string; body: string; category: Category; deferUntilAllowed: boolean },
   hash: string,
   idempotencyKey: string | null,
 ): Promise<Decided> {
@@ -149,29 +220,15 @@ async function decide(
     // Read the clock under the lock, so recorded times follow the order decisions were made in.
     const now = ctx.clock();
     const nowIso = now.toISOString();
-    const month = capMonth(now, ctx.config.program.timeZone);
     if (idempotencyKey) {
       const existing = await findMessageByIdempotencyKey(trx, apiKey.id, idempotencyKey);
       if (existing) return { kind: 'replay', row: existing };
     }
-    const current = await getCurrentConsent(trx, message.phone);
-    // An erasure deletes the number's state row and every opt-in lifts the suppression, so only a
-    // number without a state row can be suppressed: the lookup is skipped on the hot path.
-    const suppressed =
-      current.status === 'unknown' &&
-      (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, message.phone))) !== undefined;
-    const pendingReview = ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(trx, message.phone));
-    const capUsed = await capSlotsUsed(trx, message.phone, month);
-    const decision = decideSend({
-      suppressed,
-      pendingReview,
-      status: current.status,
-      categories: current.categories,
-      category: message.category,
-      capUsed,
-      cap: ctx.config.program.frequencyCapPerMonth,
-      capCategories: ctx.config.program.capCategories,
-    });
+    const decision = await evaluateSend(ctx, trx, message.phone, message.category, now);
+    const refusal = decision.refusal;
+    // Only the send-time rules can be waited out: consent refusals are final.
+    const schedule = refusal !== null && refusal.retryAfter !== null && message.deferUntilAllowed;
+    const allowed = refusal === null;
     const row: MessageRow = {
       id: `msg_${randomUUID().replace(/-/g, '')}`,
       kind: 'send',
@@ -182,25 +239,27 @@ async function decide(
       phone: message.phone,
       category: message.category,
       body: message.body,
-      status: decision.allowed ? 'pending' : 'refused',
-      refusal_code: decision.allowed ? null : decision.code,
-      counts_toward_cap: decision.allowed && decision.countsTowardCap ? 1 : 0,
-      cap_month: month,
+      status: allowed ? 'pending' : schedule ? 'scheduled' : 'refused',
+      refusal_code: allowed || schedule ? null : refusal!.code,
+      counts_toward_cap: allowed && decision.consent.allowed && decision.consent.countsTowardCap ? 1 : 0,
+      cap_month: decision.month,
       cap_released: 0,
-      transport: decision.allowed ? ctx.transport.name : 'none',
+      transport: allowed || schedule ? ctx.transport.name : 'none',
       twilio_sid: null,
       error_code: null,
-      error_message: null,
+      error_message: allowed || schedule ? null : refusal!.message.slice(0, 500),
       created_at: nowIso,
       updated_at: nowIso,
+      send_after: schedule ? refusal!.retryAfter!.toISOString() : null,
+      claimed_at: null,
     };
     await insertMessage(trx, row);
-    return { kind: decision.allowed ? 'send' : 'refused', row };
+    return { kind: allowed ? 'send' : schedule ? 'scheduled' : 'refused', row, retryAfter: refusal?.retryAfter ?? null };
   });
 }
 
 /** Hands a decided message to the transport and records what came of it. */
-async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
+export async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
   // A STOP may have committed between our decision and this moment: honour it. (Read through the
   // transaction runner so that, on SQLite, it joins a batch instead of queueing for the connection.)
   const latest = await ctx.transactions.run((trx) => getCurrentConsent(trx, row.phone));
@@ -271,4 +330,40 @@ export async function getMessage(ctx: AppContext, id: string): Promise<MessageVi
   const row = await findMessage(ctx.db, id);
   if (!row) throw new NotFoundError(`no message ${id}`);
   return toMessageView(row);
+}
+
+/**
+ * The whole decision for a send, without making it: every rule evaluated, which passed, which
+ * refused, the local time and jurisdictions, and when it would next be allowed. No side effects.
+ */
+export async function explainSend(ctx: AppContext, request: SendRequest) {
+  const phone = requireSendablePhone(ctx, request.to).e164;
+  const now = ctx.clock();
+  const decision = await evaluateSend(ctx, ctx.db, phone, request.category, now);
+  const consentRules = [
+    { rule: 'opt-out', passed: !(decision.consent.allowed === false && decision.consent.code === 'opted_out') },
+    { rule: 'review hold', passed: !(decision.consent.allowed === false && decision.consent.code === 'pending_review') },
+    { rule: 'consent for the category', passed: !(decision.consent.allowed === false && decision.consent.code === 'no_consent') },
+    { rule: 'monthly cap', passed: !(decision.consent.allowed === false && decision.consent.code === 'frequency_cap') },
+  ];
+  // Once a consent rule refuses, the later ones were not reached.
+  const firstFailed = consentRules.findIndex((r) => !r.passed);
+  return {
+    to: phone,
+    category: request.category,
+    evaluatedAt: now.toISOString(),
+    allowed: decision.refusal === null,
+    code: decision.refusal?.code ?? null,
+    message: decision.refusal?.message ?? null,
+    retryAfter: decision.refusal?.retryAfter?.toISOString() ?? null,
+    state: decision.time?.state ?? placeRules(phone).state,
+    zones: decision.time?.zones ?? placeRules(phone).zones,
+    localTimes: decision.time?.localTimes ?? null,
+    jurisdictions: decision.time?.jurisdictions ?? placeRules(phone).jurisdictions.map((j) => j.id),
+    rules: [
+      ...consentRules.map((r, i) => ({ ...r, evaluated: firstFailed === -1 || i <= firstFailed })),
+      ...(decision.time?.rules ?? []).map((r) => ({ ...r, evaluated: true })),
+    ],
+    capMonth: decision.month,
+  };
 }

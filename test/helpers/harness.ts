@@ -38,7 +38,7 @@ export interface HarnessOptions {
 export async function startHarness(dialect: TestDialect, options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase(dialect);
   const config = loadConfig({ NODE_ENV: 'test', API_KEYS: TEST_API_KEYS, ...database.env, ...options.env });
-  let now = new Date(options.now ?? '2026-11-25T15:00:00.000Z');
+  let now = new Date(options.now ?? '2026-11-25T20:00:00.000Z');
   const clock: Clock = () => new Date(now);
   const gateway = await createApp(config, { clock });
   return {

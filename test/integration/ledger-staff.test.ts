@@ -20,12 +20,12 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
     it('shows per-category state, this month\'s slots, and the whole history oldest first', async () => {
       const phone = uniquePhone();
       await optIn(h, phone, ['marketing', 'transactional']);
-      h.setNow('2026-11-25T15:01:00.000Z');
+      h.setNow('2026-11-25T20:01:00.000Z');
       await send(phone, 'Offer');
       await send(phone, 'Tips', 'informational'); // refused: no consent for informational
-      h.setNow('2026-11-25T15:02:00.000Z');
+      h.setNow('2026-11-25T20:02:00.000Z');
       await inbound(h, phone, 'STOP');
-      h.setNow('2026-11-25T15:00:00.000Z');
+      h.setNow('2026-11-25T20:00:00.000Z');
 
       const res = await get(`/v1/consent/${phone}`);
       expect(res.status).toBe(200);
@@ -92,7 +92,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       await optIn(h, a, ['transactional']);
       h.setNow('2026-11-26T10:00:01.000Z');
       await inbound(h, b, 'STOP');
-      h.setNow('2026-11-25T15:00:00.000Z');
+      h.setNow('2026-11-25T20:00:00.000Z');
       const since = '2026-11-26T09:00:00Z';
       const out = await get(`/v1/consent?status=opted_out&since=${since}`);
       expect(out.body.items.map((i: { phone: string }) => i.phone)).toEqual([b]);
@@ -126,7 +126,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
           await inbound(h, '+13055559999', 'STOP');
         }
       } while (cursor);
-      h.setNow('2026-11-25T15:00:00.000Z');
+      h.setNow('2026-11-25T20:00:00.000Z');
       expect(seen).toEqual([...phones.sort(), '+13055559999']);
       expect(new Set(seen).size).toBe(seen.length);
     });
@@ -144,7 +144,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       const phone = uniquePhone('917');
       h.setNow('2026-11-28T00:00:00.000Z');
       await optIn(h, phone, ['marketing']);
-      h.setNow('2026-11-25T15:00:00.000Z');
+      h.setNow('2026-11-25T20:00:00.000Z');
       const csv = await get('/v1/consent/export?format=csv&since=2026-11-28T00:00:00Z');
       expect(csv.status).toBe(200);
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
@@ -161,7 +161,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       const phone = uniquePhone('917');
       h.setNow('2026-11-29T00:00:00.000Z');
       await h.http.post('/webhooks/twilio/sms').type('form').send({ MessageSid: 'SMcsvinject01', From: phone, Body: '=STOP' });
-      h.setNow('2026-11-25T15:00:00.000Z');
+      h.setNow('2026-11-25T20:00:00.000Z');
       const csv = await get('/v1/consent/export?kind=events&since=2026-11-29T00:00:00Z');
       expect(csv.text).toContain(`,'=STOP,`);
       expect(csv.text.split('\n')[0]).toContain('chain_hash');
@@ -215,7 +215,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       const fresh = await h.http
         .post(`/v1/consent/${phone}/opt-in`)
         .set(bearer(KEYS.writer))
-        .send({ source: 'web_form', evidence: { ...EVIDENCE, capturedAt: '2026-11-25T15:00:01Z' } });
+        .send({ source: 'web_form', evidence: { ...EVIDENCE, capturedAt: '2026-11-25T20:00:01Z' } });
       expect(fresh.status).toBe(201);
       expect(fresh.body.suppressed).toBe(false);
       expect((await send(phone, 'Welcome back', 'transactional')).status).toBe(202);

@@ -19,7 +19,7 @@ describe('two gateway processes on one PostgreSQL database', () => {
     database = await createTestDatabase('postgres');
     // Started together: both run the migrations at once on an empty schema; one must wait.
     gateways = await Promise.all(
-      [0, 1].map(() => spawnGateway({ ...database.env, API_KEYS: `${KEY}:admin:ops`, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' })),
+      [0, 1].map(() => spawnGateway({ ...database.env, API_KEYS: `${KEY}:admin:ops`, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', QUIET_HOURS: 'off' })),
     );
     client = new pg.Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path=${database.env.DATABASE_SCHEMA}` });
     await client.connect();

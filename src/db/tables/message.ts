@@ -4,6 +4,7 @@ import type { Category } from '../../consent/categories';
 /** Our own status before Twilio answers, Twilio's statuses after, and our refusals. */
 export type MessageStatus =
   | 'pending'
+  | 'claimed'
   | 'refused'
   | 'canceled'
   | 'accepted'
@@ -48,6 +49,10 @@ export interface MessageTable {
   error_message: string | null;
   created_at: string;
   updated_at: string;
+  /** For a scheduled send: the instant it becomes allowed (quiet hours, daily limits). */
+  send_after: string | null;
+  /** When a scheduler worker took it: a claim older than a few minutes is taken again. */
+  claimed_at: string | null;
 }
 
 export type MessageRow = Selectable<MessageTable>;
