@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import { parseCategories } from '../consent/categories';
 import { appendOptOutsInBulk, type BulkOptOut } from '../consent/ledger';
 import type { AppContext } from '../context';
-import { lockPhone } from '../db';
+import { lockPhones } from '../db';
 import { toE164 } from '../phone';
 
 /** Header names accepted for each column (Twilio's and other systems' exports differ). */
@@ -90,7 +90,7 @@ export async function importOptOuts(
     batch = [];
     const nowIso = ctx.clock().toISOString();
     await ctx.transactions.run(async (trx) => {
-      for (const row of rows) await lockPhone(trx, ctx.dialect, row.phone);
+      await lockPhones(trx, ctx.dialect, rows.map((r) => r.phone));
       const current = new Map(
         (await trx.selectFrom('consent_state').selectAll().where('phone', 'in', rows.map((r) => r.phone)).execute()).map((s) => [s.phone, s]),
       );

@@ -132,6 +132,13 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
       .set({ phone: placeholder, body: REDACTED, to_number: null, account_sid: null })
       .where('phone', '=', phone)
       .executeTakeFirst();
+    // Sends still waiting for their hour will never go: cancel them before redacting.
+    await trx
+      .updateTable('messages')
+      .set({ status: 'canceled', error_message: 'number erased on request', updated_at: nowIso })
+      .where('phone', '=', phone)
+      .where('status', 'in', ['scheduled', 'claimed'])
+      .execute();
     const messages = await trx
       .updateTable('messages')
       .set({ phone: placeholder, body: REDACTED, idempotency_key: null })

@@ -113,3 +113,10 @@ export async function lockPhone(trx: DbOrTransaction, dialect: Dialect, phone: s
     await sql`select pg_advisory_xact_lock(hashtextextended(${phone}, 0))`.execute(trx);
   }
 }
+
+/** lockPhone for many numbers at once (imports): one round trip, in a fixed order. */
+export async function lockPhones(trx: DbOrTransaction, dialect: Dialect, phones: readonly string[]): Promise<void> {
+  if (dialect !== 'postgres' || phones.length === 0) return;
+  const sorted = [...new Set(phones)].sort();
+  await sql`select pg_advisory_xact_lock(hashtextextended(p, 0)) from unnest(${sorted}::text[]) as p`.execute(trx);
+}

@@ -106,7 +106,20 @@ export interface SendTimeDecision {
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
+/** A list check evaluates 10,000 numbers at one instant: the same few zones, formatted once each. */
+const recentParts = new Map<string, { day: number; minutes: number; label: string }>();
+
 function localParts(instant: Date, zone: string): { day: number; minutes: number; label: string } {
+  const key = `${zone}|${Math.floor(instant.getTime() / 60_000)}`;
+  const hit = recentParts.get(key);
+  if (hit) return hit;
+  const parts = computeLocalParts(instant, zone);
+  if (recentParts.size >= 2_000) recentParts.clear();
+  recentParts.set(key, parts);
+  return parts;
+}
+
+function computeLocalParts(instant: Date, zone: string): { day: number; minutes: number; label: string } {
   let format = formats.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

@@ -47,7 +47,9 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
     const rows = await ctx.db.selectFrom('consent_state').select(['phone', 'status', 'categories']).where('phone', 'in', chunk).execute();
     for (const row of rows) states.set(row.phone, row);
     for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
-    const hashes = await suppressedHashes(ctx.db, chunk.map(hashOf));
+    // Only a number without a state row can be suppressed (an erasure deletes it): hash just those.
+    const stateless = chunk.filter((p) => !states.has(p));
+    const hashes = await suppressedHashes(ctx.db, stateless.map(hashOf));
     const limited = chunk.filter((p) => placeRules(p).jurisdictions.some((j) => j.dailyCap !== undefined));
     const recent =
       limited.length === 0
@@ -65,7 +67,7 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
     if (ctx.config.program.reviewPolicy === 'suppress') {
       for (const phone of await phonesWithPendingReview(ctx.db, chunk)) pending.add(phone);
     }
-    for (const phone of chunk) if (hashes.has(hashOf(phone))) suppressed.add(phone);
+    for (const phone of stateless) if (hashes.has(hashOf(phone))) suppressed.add(phone);
   }
   return parsed.map(({ input, phone, code }) => {
     if (!phone) return { input, phone: null, allowed: false, code };

@@ -62,6 +62,18 @@ describe.each(DIALECTS)('send-time rules (%s)', (dialect) => {
     expect(view.body).toMatchObject({ status: 'refused', refusalCode: 'opted_out' });
   });
 
+  it('an erasure cancels the number\'s scheduled sends', async () => {
+    const phone = nyPhone();
+    await optIn(h, phone);
+    h.setNow(NIGHT_IN_NEW_YORK);
+    const res = await send({ to: phone, body: 'Morning offer', category: 'marketing', deferUntilAllowed: true });
+    await h.http.delete(`/v1/consent/${phone}`).set(bearer(KEYS.writer));
+    h.setNow('2026-11-26T13:05:00.000Z');
+    expect(await runDueMessages(h.ctx)).toMatchObject({ sent: 0 });
+    const view = await h.http.get(`/v1/messages/${res.body.id}`).set(bearer(KEYS.sender));
+    expect(view.body.status).toBe('canceled');
+  });
+
   it('consent refusals are never scheduled', async () => {
     const res = await send({ to: nyPhone(), body: 'x', category: 'marketing', deferUntilAllowed: true });
     expect(res.status).toBe(403);
