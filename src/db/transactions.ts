@@ -1,4 +1,4 @@
-import { CompiledQuery, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from './database';
 
 export type WriteUnit<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -19,24 +19,16 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
-
 /** Enough to amortise the fsync; small enough that one batch never holds the loop for long. */
 const MAX_BATCH = 256;
 
-/** Compiled once: these run twice per unit in a batch, and building them is not free. */
-const SAVEPOINT = Array.from({ length: MAX_BATCH }, (_, i) => ({
-  create: CompiledQuery.raw(`savepoint unit_${i}`),
-  release: CompiledQuery.raw(`release savepoint unit_${i}`),
-  rollback: CompiledQuery.raw(`rollback to savepoint unit_${i}`),
-}));
 
 /**
  * SQLite group commit. With synchronous=FULL every COMMIT fsyncs, and one fsync per request caps
  * throughput far below what the rest of a request costs. Units that arrive while a commit is
- * being written wait, then run together in one transaction, each inside its own SAVEPOINT (a unit
- * that fails is rolled back alone), and are answered after the single COMMIT that holds them all.
- * Nothing is answered before its commit, so durability is exactly that of one transaction each.
+ * being written wait, then run together in one transaction and are answered after the single
+ * COMMIT that holds them all (a unit that fails is handled below). Nothing is answered before its
+ * commit, so durability is exactly that of one transaction each.
  */
 class GroupCommitRunner implements TransactionRunner {
   private queue: Pending[] = [];
@@ -73,40 +65,47 @@ class GroupCommitRunner implements TransactionRunner {
     }
   }
 
+  /**
+   * Optimistic: the whole batch runs in one transaction with no savepoints (a SAVEPOINT and its
+   * RELEASE per unit would cost as much as the unit's own statements). If any unit throws, the
+   * batch is rolled back and each unit runs again alone, in its own transaction: failures are
+   * rare (a raced idempotency key, a bug), and a unit's effects all live in the database, so
+   * running it again after a rollback is safe.
+   */
   private async runBatch(batch: Pending[]): Promise<void> {
-    const outcomes: Outcome[] = [];
-    let trx: Awaited<ReturnType<ReturnType<Db['startTransaction']>['execute']>> | undefined;
-    try {
-      trx = await this.db.startTransaction().execute();
-      const alone = batch.length === 1;
-      for (const [i, pending] of batch.entries()) {
-        const savepoint = SAVEPOINT[i]!;
-        if (!alone) await trx.executeQuery(savepoint.create);
-        try {
-          const value = await pending.unit(trx);
-          if (!alone) await trx.executeQuery(savepoint.release);
-          outcomes.push({ ok: true, value });
-        } catch (err) {
-          if (alone) throw err;
-          await trx.executeQuery(savepoint.rollback);
-          await trx.executeQuery(savepoint.release);
-          outcomes.push({ ok: false, err });
-        }
+    if (batch.length > 1) {
+      const outcomes = await this.runTogether(batch);
+      if (outcomes) {
+        this.commits += 1;
+        this.units += batch.length;
+        batch.forEach((pending, i) => pending.resolve(outcomes[i]));
+        return;
       }
-      await trx.commit().execute();
-    } catch (err) {
-      // BEGIN or COMMIT failed, or the only unit threw: nothing of this batch is committed.
-      if (trx) await trx.rollback().execute().catch(() => undefined);
-      for (const pending of batch) pending.reject(err);
-      return;
     }
-    this.commits += 1;
-    this.units += outcomes.filter((o) => o.ok).length;
-    batch.forEach((pending, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.err);
-    });
+    for (const pending of batch) {
+      try {
+        const value = await this.db.transaction().execute(pending.unit);
+        this.commits += 1;
+        this.units += 1;
+        pending.resolve(value);
+      } catch (err) {
+        pending.reject(err);
+      }
+    }
+  }
+
+  /** Every unit in one transaction; undefined (and nothing committed) if any of them threw. */
+  private async runTogether(batch: Pending[]): Promise<unknown[] | undefined> {
+    const trx = await this.db.startTransaction().execute();
+    const values: unknown[] = [];
+    try {
+      for (const pending of batch) values.push(await pending.unit(trx));
+    } catch {
+      await trx.rollback().execute().catch(() => undefined);
+      return undefined;
+    }
+    await trx.commit().execute();
+    return values;
   }
 }
 

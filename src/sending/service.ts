@@ -132,23 +132,10 @@ export async function sendMessage(
     return { message: toMessageView(row), replayed: true };
   }
   if (decided.kind === 'refused') {
-    throw new SendRefusedError(row.refusal_code!, row.error_message ?? refusalMessage(row.refusal_code), row.id, decided.retryAfter ?? null);
+    throw new SendRefusedError(row.refusal_code!, row.error_message ?? 'refused', row.id, decided.retryAfter ?? null);
   }
   if (decided.kind === 'scheduled') return { message: toMessageView(row), replayed: false };
   return { message: await deliver(ctx, row), replayed: false };
-}
-
-function refusalMessage(code: string | null): string {
-  switch (code) {
-    case 'opted_out':
-      return 'the number has opted out of all texts';
-    case 'no_consent':
-      return 'the number has not consented to this category of text';
-    case 'pending_review':
-      return 'the number sent a text that may revoke consent; staff must review it first';
-    default:
-      return 'the number has reached its monthly message cap';
-  }
 }
 
 export interface FullDecision {
