@@ -89,20 +89,23 @@ export async function importOptOuts(
     const rows = batch;
     batch = [];
     const nowIso = ctx.clock().toISOString();
-    await ctx.transactions.run(async (trx) => {
+    // The unit only reads and writes the database and returns what it did: a transaction runner
+    // may run a unit again after a rollback, so it must not count into `summary` itself.
+    const outcome = await ctx.transactions.run(async (trx) => {
       await lockPhones(trx, ctx.dialect, rows.map((r) => r.phone));
       const current = new Map(
         (await trx.selectFrom('consent_state').selectAll().where('phone', 'in', rows.map((r) => r.phone)).execute()).map((s) => [s.phone, s]),
       );
+      const skipped: string[] = [];
       const optOuts: BulkOptOut[] = [];
       for (const row of rows) {
         const state = current.get(row.phone);
         if (state?.status === 'opted_out') {
-          skip('already opted out');
+          skipped.push('already opted out');
           continue;
         }
         if (state?.status === 'opted_in' && row.occurredAt && state.updated_at > row.occurredAt) {
-          skip('opted in after this opt-out');
+          skipped.push('opted in after this opt-out');
           continue;
         }
         optOuts.push({
@@ -117,8 +120,10 @@ export async function importOptOuts(
         });
       }
       await appendOptOutsInBulk(trx, ctx.dialect, optOuts);
-      summary.imported += optOuts.length;
+      return { imported: optOuts.length, skipped };
     });
+    summary.imported += outcome.imported;
+    for (const reason of outcome.skipped) skip(reason);
     options.onProgress?.(summary.rows);
   };
 

@@ -120,7 +120,7 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
   const nowIso = ctx.clock().toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
   const placeholder = `erased:${hash.slice(0, 16)}`;
-  return ctx.transactions.run(async (trx) => {
+  const result = await ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const events = await trx
       .updateTable('consent_events')
@@ -167,9 +167,10 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
         oc.column('phone_hash').doUpdateSet({ actor, note, redacted: JSON.stringify(redacted), created_at: nowIso, lifted_at: null, lifted_reason: null }),
       )
       .execute();
-    ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...redacted });
     return { phoneHash: hash, redacted, erasedAt: nowIso };
   });
+  ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...result.redacted });
+  return result;
 }
 
 /** A data-portability answer: everything held about one number, in one JSON document. */

@@ -1,6 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from './database';
 
+/**
+ * A unit of work. Its effects must all be in the database (no sends, logs or counters outside):
+ * after a rollback the runner may run it again, and only its last run's result is returned.
+ */
 export type WriteUnit<T> = (trx: Transaction<Database>) => Promise<T>;
 
 /**

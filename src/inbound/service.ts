@@ -4,7 +4,7 @@ import { liftSuppression, phoneHash } from '../consent/suppression';
 import { lockPhone } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { classifyInbound } from '../keywords/keyword-engine';
-import { decideInbound, type AdvancedOptOutType } from './decide';
+import { decideInbound, type AdvancedOptOutType, type ConsentChange, type InboundDecision } from './decide';
 import { countHelpRepliesSince, findInboundBySid, insertInboundMessage } from './queries';
 
 export interface InboundSms {
@@ -43,7 +43,7 @@ export async function handleInboundSms(ctx: AppContext, sms: InboundSms): Promis
 }
 
 async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundResult> {
-  return ctx.transactions.run(async (trx) => {
+  const result = await ctx.transactions.run(async (trx): Promise<InboundResult & { decision?: InboundDecision; change?: ConsentChange | null }> => {
     await lockPhone(trx, ctx.dialect, sms.from);
     // Read the clock under the lock, so recorded times follow the order decisions were made in.
     const now = ctx.clock();
@@ -132,13 +132,17 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       reply_text: decision.reply?.text ?? null,
       received_at: nowIso,
     });
-    if (ctx.logger.isLevelEnabled('info')) ctx.logger.info('inbound sms', {
-      from: sms.from,
-      intent: decision.intent,
-      keyword: decision.keyword,
-      consentChange: change?.eventType ?? null,
-      replied: decision.reply?.kind ?? null,
-    });
-    return { reply: decision.reply?.text ?? null, duplicate: false };
+    return { reply: decision.reply?.text ?? null, duplicate: false, decision, change };
   });
+  // Logged after the commit: a unit may run twice (see src/db/transactions.ts), a log line should not.
+  if (!result.duplicate && result.decision && ctx.logger.isLevelEnabled('info')) {
+    ctx.logger.info('inbound sms', {
+      from: sms.from,
+      intent: result.decision.intent,
+      keyword: result.decision.keyword,
+      consentChange: result.change?.eventType ?? null,
+      replied: result.decision.reply?.kind ?? null,
+    });
+  }
+  return { reply: result.reply, duplicate: result.duplicate };
 }
