@@ -4,6 +4,7 @@ import * as m002 from './002-messages';
 import * as m003 from './003-ledger-integrity';
 import * as m004 from './004-review-queue';
 import * as m005 from './005-scheduled-sends';
+import * as m006 from './006-partial-schedule-index';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-ledger-integrity': m003,
   '004-review-queue': m004,
   '005-scheduled-sends': m005,
+  '006-partial-schedule-index': m006,
 };
