@@ -144,11 +144,24 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
       .set({ phone: placeholder, body: REDACTED, idempotency_key: null })
       .where('phone', '=', phone)
       .executeTakeFirst();
+    // A pending review of this number is settled: the suppression blocks every send from now on.
+    await trx
+      .updateTable('review_items')
+      .set({ status: 'revocation', resolved_by: actor, resolved_at: nowIso, note: 'number erased on request' })
+      .where('phone', '=', phone)
+      .where('status', '=', 'pending')
+      .execute();
+    const reviews = await trx
+      .updateTable('review_items')
+      .set({ phone: placeholder, body: REDACTED, matched: null })
+      .where('phone', '=', phone)
+      .executeTakeFirst();
     const state = await trx.deleteFrom('consent_state').where('phone', '=', phone).executeTakeFirst();
     const redacted = {
       consentEvents: Number(events.numUpdatedRows),
       inboundMessages: Number(inbound.numUpdatedRows),
       messages: Number(messages.numUpdatedRows),
+      reviewItems: Number(reviews.numUpdatedRows),
       consentState: Number(state.numDeletedRows),
     };
     await trx

@@ -249,15 +249,20 @@ async function decide(
 export async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
   // A STOP may have committed between our decision and this moment: honour it. (Read through the
   // transaction runner so that, on SQLite, it joins a batch instead of queueing for the connection.)
-  const latest = await ctx.transactions.run((trx) => getCurrentConsent(trx, row.phone));
-  if (latest.status === 'opted_out') {
+  const heldNow = await ctx.transactions.run(async (trx) => {
+    if ((await getCurrentConsent(trx, row.phone)).status === 'opted_out') return 'opted_out' as const;
+    if (ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(trx, row.phone))) return 'pending_review' as const;
+    return null;
+  });
+  if (heldNow) {
     await ctx.transactions.run((trx) => updateMessage(trx, row.id, {
       status: 'canceled',
       cap_released: 1,
-      error_message: 'opted out before the send left',
+      refusal_code: heldNow,
+      error_message: `${heldNow} before the send left`,
       updated_at: ctx.clock().toISOString(),
     }));
-    throw new SendRefusedError('opted_out', 'the number opted out before the text left', row.id);
+    throw new SendRefusedError(heldNow, heldNow === 'opted_out' ? 'the number opted out before the text left' : 'the number sent a text held for review before this one left', row.id);
   }
 
   try {

@@ -176,7 +176,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       await inbound(h, phone, 'Who is this?');
       const res = await h.http.delete(`/v1/consent/${phone}`).set(bearer(KEYS.writer)).send({ note: 'ticket 4411' });
       expect(res.status).toBe(200);
-      expect(res.body.redacted).toEqual({ consentEvents: 1, inboundMessages: 1, messages: 1, consentState: 1 });
+      expect(res.body.redacted).toEqual({ consentEvents: 1, inboundMessages: 1, messages: 1, reviewItems: 0, consentState: 1 });
 
       for (const table of ['consent_events', 'inbound_messages', 'messages'] as const) {
         const left = await h.ctx.db.selectFrom(table).select('phone').where('phone', '=', phone).execute();
@@ -200,6 +200,18 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       const check = await h.http.post('/v1/consent/check').set(bearer(KEYS.sender)).send({ category: 'transactional', phones: [phone] });
       expect(check.body.results[0]).toMatchObject({ allowed: false, code: 'opted_out' });
       expect((await verifyChain(h.ctx.db)).ok).toBe(true);
+    });
+
+    it('a pending review of the number is settled and its text removed', async () => {
+      const phone = uniquePhone('718');
+      await optIn(h, phone);
+      await inbound(h, phone, 'can I cancel my appointment?');
+      const res = await h.http.delete(`/v1/consent/${phone}`).set(bearer(KEYS.writer));
+      expect(res.body.redacted.reviewItems).toBe(1);
+      const left = await h.ctx.db.selectFrom('review_items').selectAll().where('body', '=', 'can I cancel my appointment?').where('phone', 'like', 'erased:%').execute();
+      expect(left).toHaveLength(0);
+      const rows = await h.ctx.db.selectFrom('review_items').selectAll().where('phone', '=', `erased:${res.body.phoneHash.slice(0, 16)}`).execute();
+      expect(rows).toEqual([expect.objectContaining({ status: 'revocation', body: '[erased]', note: 'number erased on request' })]);
     });
 
     it('an old opt-in re-synced after erasure is refused; consent captured afterwards lifts the suppression', async () => {
