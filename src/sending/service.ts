@@ -164,7 +164,8 @@ export async function evaluateSend(
   const suppressed =
     current.status === 'unknown' && (await activeSuppression(db, phoneHash(ctx.config.erasureHashKey, phone))) !== undefined;
   const pendingReview = ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(db, phone));
-  const capUsed = await capSlotsUsed(db, phone, month);
+  // Only what the decision needs is read: transactional texts count toward no cap by default.
+  const capUsed = ctx.config.program.capCategories.includes(category) ? await capSlotsUsed(db, phone, month) : 0;
   const consent = decideSend({
     suppressed,
     pendingReview,
@@ -177,7 +178,8 @@ export async function evaluateSend(
   });
   if (!consent.allowed) return { consent, time: null, month, refusal: { code: consent.code, message: consent.message, retryAfter: null } };
   const { jurisdictions } = placeRules(phone);
-  const needsRecent = jurisdictions.some((j) => j.dailyCap !== undefined);
+  const exempt = category === 'transactional' && ctx.config.sending.transactionalExempt;
+  const needsRecent = !exempt && jurisdictions.some((j) => j.dailyCap !== undefined);
   const time = evaluateSendTime({
     phone,
     category,
