@@ -5,7 +5,7 @@ import type { ConsentChannel } from '../db/tables/consent-event';
 import { replyText, type Language } from '../program/messages';
 import type { ConsentStateRow } from '../db/tables/consent-state';
 import { capMonth } from '../sending/policy';
-import { updateMessage } from '../sending/queries';
+import { insertMessage, updateMessage } from '../sending/queries';
 import type { Category } from './categories';
 import { parseCategories } from './categories';
 import { appendOptOut, getCurrentConsent } from './ledger';
@@ -55,9 +55,7 @@ export async function recordStaffOptOut(
     });
     if (!confirm) return null;
     const id = `msg_${randomUUID().replace(/-/g, '')}`;
-    await trx
-      .insertInto('messages')
-      .values({
+    await insertMessage(trx, {
         id,
         kind: 'opt_out_confirmation',
         api_key_id: 'system',
@@ -78,8 +76,7 @@ export async function recordStaffOptOut(
         error_message: null,
         created_at: nowIso,
         updated_at: nowIso,
-      })
-      .execute();
+      });
     return id;
   });
 

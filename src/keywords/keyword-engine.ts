@@ -100,9 +100,11 @@ const WRONG_NUMBER: readonly { pattern: RegExp; language: Language }[] = [
 const PROFANITY = /\b(f+[u*@#]*c*k+\w*|f\W{1,3}k|fck\w*|fk off|shit|stfu|piss off|screw (you|off)|go to hell|damn it|wtf|asshole)\b/;
 const PROFANITY_RAW = /f[\W_]{1,4}k|f\*+|\bs\*+t\b|\$h[i1]t/i;
 
-/** Readings of an FCC word that are not a revocation. */
+/** "don't stop", "never stop": checked before the revocation phrases ("don't stop texting me"). */
+const NEGATED_FCC_WORD = /\b(don t|dont|do not|never|can t|cant|won t|please don t|wouldn t|didn t) (stop|quit|end|cancel|unsubscribe)\b/;
+
+/** Other readings of an FCC word that are not a revocation. */
 const NOT_REVOCATION: readonly RegExp[] = [
-  /\b(don t|dont|do not|never|can t|cant|won t|please don t|wouldn t|didn t) (stop|quit|end|cancel|unsubscribe)\b/,
   /\bstop(ped|ping)? by\b|\bbus stop\b|\bone stop\b|\bpit stop\b|\bnon ?stop\b|\bstop sign\b|\bstop light\b/,
   /\b(end of|by the end|at the end|in the end|end date|ends? (on|at|soon|today|tomorrow)|weekend|week end|high end|front end|back end|dead end|end up|ended up)\b/,
   /\bquit (smoking|my job|work|drinking|vaping)\b|\bquite\b/,
@@ -161,7 +163,7 @@ export function classifyInbound(text: string): Classification {
   });
 
   // 2. Not-a-revocation readings come first for the phrases they cover ("don't stop texting me").
-  const negatedStop = NOT_REVOCATION[0]!.exec(lower);
+  const negatedStop = NEGATED_FCC_WORD.exec(lower);
   if (negatedStop) return result('none', 'not_a_revocation', negatedStop[0], guessLanguage(lower));
 
   // 3. Phrases that revoke: "please take me off your list", "stop texting me", "no más mensajes".
@@ -176,7 +178,7 @@ export function classifyInbound(text: string): Classification {
   const fcc = FCC_WORD.exec(lower) ?? SPANISH_FRENCH_WORD.exec(lower);
   if (!fcc) return result('none', 'no_match', null, guessLanguage(lower));
   const isQuestion = /\?\s*$/.test(text.trim()) || QUESTION_START.test(lower);
-  for (const pattern of NOT_REVOCATION.slice(1)) {
+  for (const pattern of NOT_REVOCATION) {
     const m = pattern.exec(lower);
     if (m) {
       // "can I cancel my appointment?" may also mean the texts: staff decide.

@@ -6,7 +6,7 @@ import { phoneHash, suppressedHashes } from '../consent/suppression';
 import { phonesWithPendingReview } from '../review/queries';
 import { evaluateSendTime, placeRules } from '../send-time/rules';
 import { capMonth, decideSend } from './policy';
-import { countCapSlots } from './queries';
+import { countCapSlots, recentCappedSendsByPhone } from './queries';
 import { requireSendablePhone } from './service';
 
 export const MAX_CHECK_PHONES = 10_000;
@@ -42,28 +42,20 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
   const suppressed = new Set<string>();
   const pending = new Set<string>();
   const hashOf = (phone: string) => phoneHash(ctx.config.erasureHashKey, phone);
+  // As for a send, only what the decision needs is read.
+  const capped = ctx.config.program.capCategories.includes(category);
+  const timeExempt = category === 'transactional' && ctx.config.sending.transactionalExempt;
   for (let i = 0; i < phones.length; i += CHUNK) {
     const chunk = phones.slice(i, i + CHUNK);
     const rows = await ctx.db.selectFrom('consent_state').select(['phone', 'status', 'categories']).where('phone', 'in', chunk).execute();
     for (const row of rows) states.set(row.phone, row);
-    for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
+    if (capped) for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
     // Only a number without a state row can be suppressed (an erasure deletes it): hash just those.
     const stateless = chunk.filter((p) => !states.has(p));
     const hashes = await suppressedHashes(ctx.db, stateless.map(hashOf));
-    const limited = chunk.filter((p) => placeRules(p).jurisdictions.some((j) => j.dailyCap !== undefined));
-    const recent =
-      limited.length === 0
-        ? []
-        : await ctx.db
-      .selectFrom('messages')
-      .select(['phone', 'created_at'])
-      .where('phone', 'in', limited)
-      .where('created_at', '>', new Date(now.getTime() - 24 * 60 * 60 * 1000).toISOString())
-      .where('category', 'in', ['marketing', 'informational'])
-      .where('status', 'not in', ['refused', 'canceled', 'scheduled', 'claimed'])
-      .where('cap_released', '=', 0)
-      .execute();
-    for (const row of recent) recentSends.set(row.phone, [...(recentSends.get(row.phone) ?? []), new Date(row.created_at)]);
+    const limited = timeExempt ? [] : chunk.filter((p) => placeRules(p).jurisdictions.some((j) => j.dailyCap !== undefined));
+    const since = new Date(now.getTime() - 24 * 60 * 60 * 1000).toISOString();
+    for (const [phone, sends] of await recentCappedSendsByPhone(ctx.db, limited, since)) recentSends.set(phone, sends);
     if (ctx.config.program.reviewPolicy === 'suppress') {
       for (const phone of await phonesWithPendingReview(ctx.db, chunk)) pending.add(phone);
     }

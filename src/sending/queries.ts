@@ -86,16 +86,41 @@ export async function countCapSlots(
   return counts;
 }
 
+/** What state daily limits count: marketing and informational texts that went (or are going) out. */
+const DAILY_LIMITED_CATEGORIES = ['marketing', 'informational'] as const;
+const NOT_SENT = ['refused', 'canceled', 'scheduled', 'claimed'] as const;
+
 const selectRecentCapped = prepared((db, phone: string, since: string) =>
   db
     .selectFrom('messages')
     .select('created_at')
     .where('phone', '=', phone)
     .where('created_at', '>', since)
-    .where('category', 'in', ['marketing', 'informational'])
-    .where('status', 'not in', ['refused', 'canceled', 'scheduled', 'claimed'])
+    .where('category', 'in', DAILY_LIMITED_CATEGORIES)
+    .where('status', 'not in', NOT_SENT)
     .where('cap_released', '=', 0),
 );
+
+/** recentCappedSends for many numbers at once (the list check). */
+export async function recentCappedSendsByPhone(
+  db: DbOrTransaction,
+  phones: readonly string[],
+  since: string,
+): Promise<Map<string, Date[]>> {
+  const byPhone = new Map<string, Date[]>();
+  if (phones.length === 0) return byPhone;
+  const rows = await db
+    .selectFrom('messages')
+    .select(['phone', 'created_at'])
+    .where('phone', 'in', phones)
+    .where('created_at', '>', since)
+    .where('category', 'in', DAILY_LIMITED_CATEGORIES)
+    .where('status', 'not in', NOT_SENT)
+    .where('cap_released', '=', 0)
+    .execute();
+  for (const row of rows) byPhone.set(row.phone, [...(byPhone.get(row.phone) ?? []), new Date(row.created_at)]);
+  return byPhone;
+}
 
 /** When the number was sent marketing or informational texts since `since` (state daily limits). */
 export async function recentCappedSends(db: DbOrTransaction, phone: string, since: string): Promise<Date[]> {
