@@ -60,6 +60,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     logger,
     db: database.db,
+    committedReads: database.committedReads,
     dialect: database.dialect,
     transactions: createTransactionRunner(database.db, database.dialect),
     clock: overrides.clock ?? (() => new Date()),

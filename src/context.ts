@@ -13,6 +13,8 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   db: Db;
+  /** Committed data, read without waiting for the write batch in progress (see DatabaseHandle). */
+  committedReads: Db;
   dialect: Dialect;
   /** Every write goes through here: resolves once durably committed (group commit on SQLite). */
   transactions: TransactionRunner;

@@ -5,6 +5,7 @@ import * as m003 from './003-ledger-integrity';
 import * as m004 from './004-review-queue';
 import * as m005 from './005-scheduled-sends';
 import * as m006 from './006-partial-schedule-index';
+import * as m007 from './007-send-decided-at';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-review-queue': m004,
   '005-scheduled-sends': m005,
   '006-partial-schedule-index': m006,
+  '007-send-decided-at': m007,
 };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newMessageId } from '../sending/message-id';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
 import type { ConsentChannel } from '../db/tables/consent-event';
@@ -54,7 +54,7 @@ export async function recordStaffOptOut(
       recordedAt: nowIso,
     });
     if (!confirm) return null;
-    const id = `msg_${randomUUID().replace(/-/g, '')}`;
+    const id = newMessageId(now);
     await insertMessage(trx, {
         id,
         kind: 'opt_out_confirmation',
@@ -76,6 +76,7 @@ export async function recordStaffOptOut(
         error_message: null,
         created_at: nowIso,
         updated_at: nowIso,
+        decided_at: nowIso,
       });
     return id;
   });

@@ -12,6 +12,12 @@ export type { Database, Db, DbOrTransaction, Dialect } from './database';
 
 export interface DatabaseHandle {
   db: Db;
+  /**
+   * Reads of committed data that must not queue behind the write batch in progress. On SQLite
+   * this is a second, read-only connection (WAL lets it read the last commit while the writer
+   * works); on PostgreSQL the same pool. Never for a decision that must hold under a lock.
+   */
+  committedReads: Db;
   dialect: Dialect;
   close(): Promise<void>;
 }
@@ -50,7 +56,19 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  if (path === ':memory:') return { db, committedReads: db, dialect: 'sqlite', close: () => db.destroy() };
+  const reader = new SqliteDatabase(path, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  const committedReads = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
+  return {
+    db,
+    committedReads,
+    dialect: 'sqlite',
+    close: async () => {
+      await committedReads.destroy();
+      await db.destroy();
+    },
+  };
 }
 
 const INT8_OID = 20;
@@ -69,7 +87,7 @@ function openPostgres(config: Extract<DatabaseConfig, { dialect: 'postgres' }>):
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, committedReads: db, dialect: 'postgres', close: () => db.destroy() };
 }
 
 export function openDatabase(config: DatabaseConfig): DatabaseHandle {

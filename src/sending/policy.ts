@@ -65,9 +65,15 @@ export function withOptOutLanguage(body: string, category: Category, optOutLangu
 }
 
 const monthFormats = new Map<string, Intl.DateTimeFormat>();
+const MINUTE_MS = 60_000;
+/** The last answer per zone, by UTC minute: every zone's offset is whole minutes, so a month never changes inside one. */
+const lastMonths = new Map<string, { minute: number; month: string }>();
 
 /** YYYY-MM of an instant in the program's time zone: the cap counts calendar months there. */
 export function capMonth(instant: Date, timeZone: string): string {
+  const minute = Math.floor(instant.getTime() / MINUTE_MS);
+  const last = lastMonths.get(timeZone);
+  if (last?.minute === minute) return last.month;
   // Building an Intl formatter costs far more than using one: keep one per zone.
   let format = monthFormats.get(timeZone);
   if (!format) {
@@ -76,6 +82,19 @@ export function capMonth(instant: Date, timeZone: string): string {
   }
   const parts = format.formatToParts(instant);
   const year = parts.find((p) => p.type === 'year')?.value;
-  const month = parts.find((p) => p.type === 'month')?.value;
-  return `${year}-${month}`;
+  const month = `${year}-${parts.find((p) => p.type === 'month')?.value}`;
+  lastMonths.set(timeZone, { minute, month });
+  return month;
+}
+
+/** The furthest east zone is UTC+14: no instant of a month, in any zone, is earlier than this. */
+const EARLIEST_OFFSET_MS = 14 * 60 * MINUTE_MS;
+
+/**
+ * A lower bound on when any text counted in `month` (YYYY-MM, whatever the program's zone) was
+ * decided. Cap lookups add it to `cap_month = ?` so the (phone, decided_at) index narrows them to
+ * recent rows; the cap_month test alone decides what counts.
+ */
+export function capMonthEarliestDecision(month: string): string {
+  return new Date(Date.parse(`${month}-01T00:00:00.000Z`) - EARLIEST_OFFSET_MS).toISOString();
 }

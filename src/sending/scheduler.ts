@@ -65,11 +65,12 @@ async function sendClaimed(ctx: AppContext, id: string): Promise<Outcome> {
         refusal_code: refusal.code,
         error_message: `at send time: ${refusal.message}`.slice(0, 500),
         updated_at: nowIso,
+        decided_at: nowIso,
       });
       return { outcome: 'refused' as const };
     }
     const counts = decision.consent.allowed && decision.consent.countsTowardCap ? 1 : 0;
-    const update = { status: 'pending' as const, counts_toward_cap: counts, cap_month: decision.month, updated_at: nowIso };
+    const update = { status: 'pending' as const, counts_toward_cap: counts, cap_month: decision.month, updated_at: nowIso, decided_at: nowIso };
     await updateMessage(trx, id, update);
     return { outcome: 'send' as const, row: { ...row, ...update } as MessageRow };
   });

@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ApiKey } from '../auth/api-keys';
 import type { Category } from '../consent/categories';
-import { appendOptOut, getCurrentConsent } from '../consent/ledger';
+import { appendOptOut } from '../consent/ledger';
 import { activeSuppression, phoneHash } from '../consent/suppression';
 import type { AppContext } from '../context';
 import { lockPhone, type DbOrTransaction } from '../db';
@@ -9,16 +9,17 @@ import { isUniqueViolation } from '../db/errors';
 import type { MessageRow } from '../db/tables/message';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { requirePhone, type ParsedPhone } from '../phone';
-import { hasPendingReview } from '../review/queries';
 import { TransportError } from '../transport/transport';
 import { evaluateSendTime, placeRules, type SendTimeDecision } from '../send-time/rules';
 import { capMonth, decideSend, withOptOutLanguage, type RefusalCode, type SendDecision } from './policy';
+import { newMessageId } from './message-id';
 import {
   findMessage,
   findMessageByIdempotencyKey,
   capSlotsUsed,
   insertMessage,
   markMessageSent,
+  readSendState,
   recentCappedSends,
   updateMessage,
 } from './queries';
@@ -158,12 +159,12 @@ export async function evaluateSend(
   now: Date,
 ): Promise<FullDecision> {
   const month = capMonth(now, ctx.config.program.timeZone);
-  const current = await getCurrentConsent(db, phone);
+  const current = await readSendState(db, phone);
   // An erasure deletes the number's state row and every opt-in lifts the suppression, so only a
   // number without a state row can be suppressed: the lookup is skipped on the hot path.
   const suppressed =
     current.status === 'unknown' && (await activeSuppression(db, phoneHash(ctx.config.erasureHashKey, phone))) !== undefined;
-  const pendingReview = ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(db, phone));
+  const pendingReview = ctx.config.program.reviewPolicy === 'suppress' && current.pendingReview;
   // Only what the decision needs is read: transactional texts count toward no cap by default.
   const capUsed = ctx.config.program.capCategories.includes(category) ? await capSlotsUsed(db, phone, month) : 0;
   const consent = decideSend({
@@ -219,7 +220,7 @@ async function decide(
     const schedule = refusal !== null && refusal.retryAfter !== null && message.deferUntilAllowed;
     const allowed = refusal === null;
     const row: MessageRow = {
-      id: `msg_${randomUUID().replace(/-/g, '')}`,
+      id: newMessageId(now),
       kind: 'send',
       api_key_id: apiKey.id,
       actor: apiKey.label,
@@ -239,6 +240,7 @@ async function decide(
       error_message: allowed || schedule ? null : refusal!.message.slice(0, 500),
       created_at: nowIso,
       updated_at: nowIso,
+      decided_at: nowIso,
       send_after: schedule ? refusal!.retryAfter!.toISOString() : null,
       claimed_at: null,
     };
@@ -249,13 +251,15 @@ async function decide(
 
 /** Hands a decided message to the transport and records what came of it. */
 export async function deliver(ctx: AppContext, row: MessageRow): Promise<MessageView> {
-  // A STOP may have committed between our decision and this moment: honour it. (Read through the
-  // transaction runner so that, on SQLite, it joins a batch instead of queueing for the connection.)
-  const heldNow = await ctx.transactions.run(async (trx) => {
-    if ((await getCurrentConsent(trx, row.phone)).status === 'opted_out') return 'opted_out' as const;
-    if (ctx.config.program.reviewPolicy === 'suppress' && (await hasPendingReview(trx, row.phone))) return 'pending_review' as const;
-    return null;
-  });
+  // A STOP (or a text held for review) may have committed between our decision and this moment:
+  // honour it. Read from committed data directly, so the check never waits for a write batch.
+  const latest = await readSendState(ctx.committedReads, row.phone);
+  const heldNow =
+    latest.status === 'opted_out'
+      ? ('opted_out' as const)
+      : ctx.config.program.reviewPolicy === 'suppress' && latest.pendingReview
+        ? ('pending_review' as const)
+        : null;
   if (heldNow) {
     await ctx.transactions.run((trx) => updateMessage(trx, row.id, {
       status: 'canceled',

@@ -93,6 +93,27 @@ describe.each(DIALECTS)('send-time rules (%s)', (dialect) => {
     expect(fourth.body.error).toMatchObject({ code: 'daily_cap', details: { retryAfter: '2026-11-26T14:00:00.000Z' } });
   });
 
+  it('Florida: a text held back by the daily limit counts from when the scheduler released it', async () => {
+    const phone = '+13055554002';
+    await optIn(h, phone);
+    for (let i = 0; i < 3; i++) {
+      h.setNow(`2026-11-25T${14 + i}:00:00.000Z`);
+      expect((await send({ to: phone, body: `Deal ${i}`, category: 'marketing' })).status).toBe(202);
+    }
+    h.setNow('2026-11-25T18:00:00.000Z');
+    const held = await send({ to: phone, body: 'Deal 4', category: 'marketing', deferUntilAllowed: true });
+    expect(held.body).toMatchObject({ status: 'scheduled', scheduledFor: '2026-11-26T14:00:00.000Z' });
+    h.setNow('2026-11-26T14:00:00.000Z');
+    expect(await runDueMessages(h.ctx)).toMatchObject({ sent: 1 });
+    // 18:30 the next day: requested over 24 hours ago, but it left at 14:00, so it still counts.
+    h.setNow('2026-11-26T18:30:00.000Z');
+    expect((await send({ to: phone, body: 'Deal 5', category: 'marketing' })).status).toBe(202);
+    expect((await send({ to: phone, body: 'Deal 6', category: 'marketing' })).status).toBe(202);
+    const fourth = await send({ to: phone, body: 'Deal 7', category: 'marketing' });
+    expect(fourth.status).toBe(403);
+    expect(fourth.body.error).toMatchObject({ code: 'daily_cap', details: { retryAfter: '2026-11-27T14:00:00.000Z' } });
+  });
+
   it('the list check answers quiet_hours with retryAfter too', async () => {
     const phone = nyPhone();
     await optIn(h, phone);

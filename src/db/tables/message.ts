@@ -49,6 +49,11 @@ export interface MessageTable {
   error_message: string | null;
   created_at: string;
   updated_at: string;
+  /**
+   * When the decision that let this text leave (or refused it) was made: the request for an
+   * immediate send, the scheduler's release for a scheduled one. Daily limits count from it.
+   */
+  decided_at: string;
   /** For a scheduled send: the instant it becomes allowed (quiet hours, daily limits). */
   send_after: string | null;
   /** When a scheduler worker took it: a claim older than a few minutes is taken again. */
