@@ -71,9 +71,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(createHealthRouter(ctx));
+  // Hottest paths first: a request walks every route mounted before the one that answers it.
   app.use('/webhooks/twilio', createWebhookRouter(ctx));
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createConsentRouter(ctx), createSendingRouter(ctx), createReviewRouter(ctx));
+  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createSendingRouter(ctx), createConsentRouter(ctx), createReviewRouter(ctx));
+  app.use(createHealthRouter(ctx));
   app.use(notFoundHandler());
   app.use(errorMiddleware(logger));
 

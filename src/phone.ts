@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
 import { InvalidPhoneError } from './errors';
 
 const MAX_PHONE_INPUT = 64;
@@ -15,13 +16,77 @@ const PARSED_CACHE_SIZE = 100_000;
 export function parsePhone(input: string, defaultCountry: CountryCode = 'US'): ParsedPhone | undefined {
   if (typeof input !== 'string' || input.length === 0 || input.length > MAX_PHONE_INPUT) return undefined;
   if (defaultCountry !== 'US') return parseUncached(input, defaultCountry);
+  if (NANP_E164.test(input)) {
+    const known = nanpPrefixes.get(input.slice(0, NANP_PREFIX_LENGTH));
+    if (known) return { e164: input, country: known };
+  }
   const cached = parsedCache.get(input);
   if (cached !== undefined) return cached ?? undefined;
   const parsed = parseUncached(input, defaultCountry);
+  if (parsed && parsed.e164 === input && parsed.country && PREFIX_DETERMINED_REGIONS.has(parsed.country)) {
+    if (nanpPrefixes.size >= NANP_PREFIX_CACHE_SIZE) nanpPrefixes.clear();
+    nanpPrefixes.set(input.slice(0, NANP_PREFIX_LENGTH), parsed.country);
+    return parsed;
+  }
   // Cleared whole when full: evicting one by one from a Map that large costs more than it saves.
   if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
   parsedCache.set(input, parsed ?? null);
   return parsed;
+}
+
+/**
+ * A list of a million numbers has a million distinct inputs, so the cache above never hits on
+ * an import or a first check. But in the North American plan, whether a number is valid and
+ * which region it belongs to depends, for most regions, only on its first six digits (area code
+ * and exchange): every pattern those regions' metadata holds ends in at least four free digits.
+ * Those regions are found in the metadata itself (a region whose patterns look further is left
+ * out: today Barbados and Jamaica), and a valid number of one of them vouches for its whole
+ * exchange. Region detection is decided by six digits at most as well, since every region with
+ * longer patterns is picked out by its leading digits first. test/unit/phone.test.ts checks both
+ * claims against libphonenumber for every area code.
+ */
+const NANP_E164 = /^\+1\d{10}$/;
+const NANP_PREFIX_LENGTH = 8; // "+1" and six digits
+const NANP_PREFIX_CACHE_SIZE = 200_000;
+const nanpPrefixes = new Map<string, string>();
+
+/** The NANP regions whose number-type patterns leave the last four digits free. */
+export const PREFIX_DETERMINED_REGIONS: ReadonlySet<string> = new Set(
+  (metadata.country_calling_codes['1'] ?? []).filter((region) => {
+    // Compressed metadata: index 11 of a region holds its number types, each [pattern, ...].
+    const types = (metadata.countries as unknown as Record<string, unknown[]>)[region]?.[11] as ([string] | 0 | undefined)[] | undefined;
+    if (!types) return false;
+    return types.every((type) => !type || !type[0] || topLevelAlternatives(type[0]).every((alt) => freeTrailingDigits(alt) >= 4));
+  }),
+);
+
+function topLevelAlternatives(pattern: string): string[] {
+  const alternatives: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\') {
+      current += ch + (pattern[++i] ?? '');
+      continue;
+    }
+    if (ch === '(' || ch === '[') depth++;
+    if (ch === ')' || ch === ']') depth--;
+    if (ch === '|' && depth === 0) {
+      alternatives.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  alternatives.push(current);
+  return alternatives;
+}
+
+/** N when an alternative ends in "\d{N}" (any N digits), else 0. */
+function freeTrailingDigits(alternative: string): number {
+  const match = /\\d\{(\d+)\}$/.exec(alternative);
+  return match ? Number(match[1]) : 0;
 }
 
 function parseUncached(input: string, defaultCountry: CountryCode): ParsedPhone | undefined {
