@@ -6,6 +6,7 @@ import * as m004 from './004-review-queue';
 import * as m005 from './005-scheduled-sends';
 import * as m006 from './006-partial-schedule-index';
 import * as m007 from './007-send-decided-at';
+import * as m008 from './008-covering-list-index';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-scheduled-sends': m005,
   '006-partial-schedule-index': m006,
   '007-send-decided-at': m007,
+  '008-covering-list-index': m008,
 };
