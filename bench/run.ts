@@ -244,11 +244,14 @@ async function ledger(db: BenchDb, numbers: number, events: number, dir: string)
   const start = Date.UTC(2025, 0, 1);
   const since = () => new Date(start + Math.floor(Math.random() * events) * 1000).toISOString();
   for (const limit of [100, 1000]) {
-    const page = await timed(QUICK ? 20 : 100, async () => {
+    const getPage = async () => {
       const res = await fetch(`${gw.url}/v1/consent?limit=${limit}&since=${since()}`, { headers: AUTH });
       await res.arrayBuffer();
-    });
-    rows.push({ scenario: `GET /v1/consent page of ${limit}`, database: db.name, p50Ms: page.p50, p99Ms: page.p99, target: '< 20 ms', met: page.p99 < 20 });
+    };
+    // The first requests of a kind compile its code paths and statements: timed apart, and shown.
+    const warmUp = await timed(5, getPage);
+    const page = await timed(QUICK ? 20 : 100, getPage);
+    rows.push({ scenario: `GET /v1/consent page of ${limit}`, database: db.name, p50Ms: page.p50, p99Ms: page.p99, target: '< 20 ms', met: page.p99 < 20, note: `after 5 warm-up requests, slowest of them ${warmUp.max.toFixed(0)} ms` });
   }
 
   const phones = Array.from({ length: 10_000 }, randomPhone);
