@@ -45,19 +45,21 @@ export async function checkSendable(ctx: AppContext, category: Category, inputs:
   // As for a send, only what the decision needs is read.
   const capped = ctx.config.program.capCategories.includes(category);
   const timeExempt = category === 'transactional' && ctx.config.sending.transactionalExempt;
+  // Read-only and under no lock: committed data, without queueing behind write batches.
+  const db = ctx.committedReads;
   for (let i = 0; i < phones.length; i += CHUNK) {
     const chunk = phones.slice(i, i + CHUNK);
-    const rows = await ctx.db.selectFrom('consent_state').select(['phone', 'status', 'categories']).where('phone', 'in', chunk).execute();
+    const rows = await db.selectFrom('consent_state').select(['phone', 'status', 'categories']).where('phone', 'in', chunk).execute();
     for (const row of rows) states.set(row.phone, row);
-    if (capped) for (const [phone, used] of await countCapSlots(ctx.db, chunk, month)) slots.set(phone, used);
+    if (capped) for (const [phone, used] of await countCapSlots(db, chunk, month)) slots.set(phone, used);
     // Only a number without a state row can be suppressed (an erasure deletes it): hash just those.
     const stateless = chunk.filter((p) => !states.has(p));
-    const hashes = await suppressedHashes(ctx.db, stateless.map(hashOf));
+    const hashes = await suppressedHashes(db, stateless.map(hashOf));
     const limited = timeExempt ? [] : chunk.filter((p) => placeRules(p).jurisdictions.some((j) => j.dailyCap !== undefined));
     const since = new Date(now.getTime() - 24 * 60 * 60 * 1000).toISOString();
-    for (const [phone, sends] of await recentCappedSendsByPhone(ctx.db, limited, since)) recentSends.set(phone, sends);
+    for (const [phone, sends] of await recentCappedSendsByPhone(db, limited, since)) recentSends.set(phone, sends);
     if (ctx.config.program.reviewPolicy === 'suppress') {
-      for (const phone of await phonesWithPendingReview(ctx.db, chunk)) pending.add(phone);
+      for (const phone of await phonesWithPendingReview(db, chunk)) pending.add(phone);
     }
     for (const phone of stateless) if (hashes.has(hashOf(phone))) suppressed.add(phone);
   }
