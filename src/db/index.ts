@@ -113,11 +113,29 @@ export async function migrateToLatest(handle: DatabaseHandle, schema?: string): 
   // another schema's kysely_migration (another gateway or test run on the same database).
   const migrationTableSchema = handle.dialect === 'postgres' ? (schema ?? 'public') : undefined;
   const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await retryOnSchemaRace(() => migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const name = failed ? ` (${failed.migrationName})` : '';
     throw new Error(`database migration failed${name}: ${(error as Error)?.message ?? 'unknown error'}`);
+  }
+}
+
+const INVALID_SCHEMA_NAME = '3F000';
+const SCHEMA_RACE_RETRIES = 3;
+
+/**
+ * Runs a migrator call again when it failed on a schema that vanished under it. Every call
+ * introspects all tables of the database, and Kysely's PostgreSQL introspection resolves schema
+ * names live (has_schema_privilege, pg_get_serial_sequence): another tenant or test run dropping
+ * its own schema at that moment fails the query with 3F000. Nothing was migrated; a second try
+ * no longer sees that schema.
+ */
+export async function retryOnSchemaRace<T extends { error?: unknown }>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await call();
+    const code = (outcome.error as { code?: string } | undefined)?.code;
+    if (code !== INVALID_SCHEMA_NAME || attempt >= SCHEMA_RACE_RETRIES) return outcome;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../db/migrations';
 import { loadConfig } from '../../src/config';
-import { openDatabase, type DatabaseHandle } from '../../src/db';
+import { openDatabase, retryOnSchemaRace, type DatabaseHandle } from '../../src/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -49,13 +49,13 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   });
 
   it('007 records when each existing send was decided: the scheduler claim, else the request', async () => {
-    expect((await migrator.migrateTo('006-partial-schedule-index')).error).toBeUndefined();
+    expect((await retryOnSchemaRace(() => migrator.migrateTo('006-partial-schedule-index'))).error).toBeUndefined();
     const db = handle.db as unknown as Kysely<any>; // rows as of migration 006, not today's types
     await db.insertInto('messages').values([
       message('msg_direct', '2026-11-20T10:00:00.000Z', null),
       message('msg_scheduled', '2026-11-20T22:00:00.000Z', '2026-11-21T13:00:00.000Z'),
     ]).execute();
-    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect((await retryOnSchemaRace(() => migrator.migrateToLatest())).error).toBeUndefined();
     const rows = await db.selectFrom('messages').select(['id', 'decided_at']).orderBy('id').execute();
     expect(rows).toEqual([
       { id: 'msg_direct', decided_at: '2026-11-20T10:00:00.000Z' },
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
 
   it('every migration steps down and up again', async () => {
     const names = Object.keys(migrations);
-    for (let i = names.length - 1; i >= 0; i--) expect((await migrator.migrateDown()).error).toBeUndefined();
-    expect((await migrator.migrateToLatest()).results?.map((r) => r.migrationName)).toEqual(names);
+    for (let i = names.length - 1; i >= 0; i--) expect((await retryOnSchemaRace(() => migrator.migrateDown())).error).toBeUndefined();
+    expect((await retryOnSchemaRace(() => migrator.migrateToLatest())).results?.map((r) => r.migrationName)).toEqual(names);
   });
 });
