@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import type { DbOrTransaction, Dialect } from '../db';
 import { prepared } from '../db/prepared';
-import { chainHash, chainHead, contentDigest, lockChain, type EventContent } from './chain';
+import { chainHash, chainHead, contentDigest, GENESIS, lockChain, type EventContent } from './chain';
 import type { ConsentChannel, ConsentEventRow, ConsentStatus } from '../db/tables/consent-event';
 import type { ConsentStateRow } from '../db/tables/consent-state';
 import { parseCategories, serialiseCategories, type Category } from './categories';
@@ -101,11 +102,45 @@ export async function appendConsentEvent(
   };
   const digest = contentDigest(content);
   await lockChain(trx, dialect);
+  if (dialect === 'postgres') return appendChainedOnPostgres(trx, content, digest, input.recordedAt);
   const chained = chainHash(await chainHead(trx), digest);
   const inserted = await insertEvent(trx, ...EVENT_COLUMNS.map((c) => content[c]), digest, chained);
   const id = Number(inserted.rows[0]!.id);
   await upsertState(trx, input.phone, input.status, categories, id, input.channel, input.recordedAt);
   return id;
+}
+
+/**
+ * PostgreSQL's form of the append above: the chain head, the event and the state in one
+ * statement. Appending holds the database-wide chain lock until COMMIT, so every round trip made
+ * under it caps how many consent changes all instances together can record per second: here one
+ * instead of three. The link is computed by PostgreSQL's sha256 over the same bytes chainHash()
+ * hashes (two hex strings), and the statement's snapshot is taken after the lock, so the head it
+ * reads is the last committed one.
+ */
+async function appendChainedOnPostgres(trx: DbOrTransaction, content: EventContent, digest: string, recordedAt: string): Promise<number> {
+  const c = content;
+  const { rows } = await sql<{ id: number | string }>`
+    with head as (
+      select coalesce(
+        (select chain_hash from consent_events where chain_hash is not null order by id desc limit 1),
+        ${GENESIS}
+      ) as chain_hash
+    ), event as (
+      insert into consent_events (phone, event_type, previous_status, status, categories, channel, keyword, raw_text,
+        message_sid, evidence, actor, occurred_at, recorded_at, content_digest, chain_hash, erased_at)
+      select ${c.phone}, ${c.event_type}, ${c.previous_status}, ${c.status}, ${c.categories}, ${c.channel}, ${c.keyword},
+        ${c.raw_text}, ${c.message_sid}, ${c.evidence}, ${c.actor}, ${c.occurred_at}, ${c.recorded_at}, ${digest},
+        encode(sha256(convert_to(head.chain_hash || ${digest}, 'UTF8')), 'hex'), null
+      from head
+      returning id
+    )
+    insert into consent_state (phone, status, categories, last_event_id, last_channel, updated_at)
+    select ${c.phone}, ${c.status}, ${c.categories}, event.id, ${c.channel}, ${recordedAt} from event
+    on conflict (phone) do update set status = excluded.status, categories = excluded.categories,
+      last_event_id = excluded.last_event_id, last_channel = excluded.last_channel, updated_at = excluded.updated_at
+    returning last_event_id as id`.execute(trx);
+  return Number(rows[0]!.id);
 }
 
 export async function listConsentEvents(db: DbOrTransaction, phone: string): Promise<ConsentEventRow[]> {

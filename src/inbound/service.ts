@@ -67,6 +67,23 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       reviewPolicy: ctx.config.program.reviewPolicy,
     });
 
+    // Before the consent event: on PostgreSQL, appending to the chain holds one database-wide
+    // lock until COMMIT, so nothing that can be done first is done under it.
+    await insertInboundMessage(trx, {
+      message_sid: sms.messageSid,
+      phone: sms.from,
+      to_number: sms.to,
+      account_sid: sms.accountSid,
+      body: sms.body,
+      opt_out_type: sms.rawOptOutType,
+      intent: decision.intent,
+      matched_keyword: decision.keyword,
+      classification_rule: classification.rule,
+      note: decision.note,
+      reply_kind: decision.reply?.kind ?? null,
+      reply_text: decision.reply?.text ?? null,
+      received_at: nowIso,
+    });
     const change = decision.consentChange;
     if (change) {
       await appendConsentEvent(trx, ctx.dialect, {
@@ -117,21 +134,6 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
         })
         .execute();
     }
-    await insertInboundMessage(trx, {
-      message_sid: sms.messageSid,
-      phone: sms.from,
-      to_number: sms.to,
-      account_sid: sms.accountSid,
-      body: sms.body,
-      opt_out_type: sms.rawOptOutType,
-      intent: decision.intent,
-      matched_keyword: decision.keyword,
-      classification_rule: classification.rule,
-      note: decision.note,
-      reply_kind: decision.reply?.kind ?? null,
-      reply_text: decision.reply?.text ?? null,
-      received_at: nowIso,
-    });
     return { reply: decision.reply?.text ?? null, duplicate: false, decision, change };
   });
   // Logged after the commit: a unit may run twice (see src/db/transactions.ts), a log line should not.
