@@ -274,7 +274,7 @@ export async function deliver(ctx: AppContext, row: MessageRow): Promise<Message
   try {
     const result = await ctx.transport.send({ messageId: row.id, to: row.phone, body: row.body });
     const updatedAt = ctx.clock().toISOString();
-    await ctx.transactions.run((trx) => markMessageSent(trx, row.id, result.status, result.sid, updatedAt));
+    await ctx.transactions.runStatement((db) => markMessageSent(db, row.id, result.status, result.sid, updatedAt));
     return toMessageView({ ...row, status: result.status, twilio_sid: result.sid, updated_at: updatedAt });
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;

@@ -1,4 +1,4 @@
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db';
+import { migrateToLatest, openDatabase, type DatabaseHandle, type DbOrTransaction } from '../../src/db';
 import { createTransactionRunner } from '../../src/db/transactions';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 import { loadConfig } from '../../src/config';
@@ -17,7 +17,7 @@ describe.each(DIALECTS)('transaction runner (%s)', (dialect) => {
     await database.drop();
   });
 
-  const insert = (sid: string) => (trx: Parameters<Parameters<ReturnType<typeof createTransactionRunner>['run']>[0]>[0]) =>
+  const insert = (sid: string) => (trx: DbOrTransaction) =>
     trx
       .insertInto('inbound_messages')
       .values({
@@ -73,5 +73,20 @@ describe.each(DIALECTS)('transaction runner (%s)', (dialect) => {
       runner.run(insert(`SMok${dialect}`)),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+  });
+
+  it('runStatement: one statement, committed when it resolves (SQLite: inside a shared batch)', async () => {
+    const runner = createTransactionRunner(handle.db, handle.dialect);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => runner.runStatement(insert(`SMstmt${dialect}${i}`))));
+    // Read through a second connection: what was acknowledged is committed, not just visible to the writer.
+    const config = loadConfig({ NODE_ENV: 'test', ...database.env });
+    const other = openDatabase(config.database);
+    try {
+      const rows = await other.db.selectFrom('inbound_messages').select('message_sid').where('message_sid', 'like', `SMstmt${dialect}%`).execute();
+      expect(rows).toHaveLength(20);
+    } finally {
+      await other.close();
+    }
+    if (dialect === 'sqlite') expect(runner.stats().commits).toBeLessThan(10);
   });
 });
