@@ -42,23 +42,43 @@ export function parsePhone(input: string, defaultCountry: CountryCode = 'US'): P
  * Those regions are found in the metadata itself (a region whose patterns look further is left
  * out: today Barbados and Jamaica), and a valid number of one of them vouches for its whole
  * exchange. Region detection is decided by six digits at most as well, since every region with
- * longer patterns is picked out by its leading digits first. test/unit/phone.test.ts checks both
- * claims against libphonenumber for every area code.
+ * longer patterns is picked out by its leading digits first (checked below, else no prefix is
+ * trusted at all). test/unit/phone.test.ts checks both claims against libphonenumber for every
+ * area code.
  */
 const NANP_E164 = /^\+1\d{10}$/;
 const NANP_PREFIX_LENGTH = 8; // "+1" and six digits
 const NANP_PREFIX_CACHE_SIZE = 200_000;
 const nanpPrefixes = new Map<string, string>();
 
-/** The NANP regions whose number-type patterns leave the last four digits free. */
-export const PREFIX_DETERMINED_REGIONS: ReadonlySet<string> = new Set(
-  (metadata.country_calling_codes['1'] ?? []).filter((region) => {
-    // Compressed metadata: index 11 of a region holds its number types, each [pattern, ...].
-    const types = (metadata.countries as unknown as Record<string, unknown[]>)[region]?.[11] as ([string] | 0 | undefined)[] | undefined;
-    if (!types) return false;
-    return types.every((type) => !type || !type[0] || topLevelAlternatives(type[0]).every((alt) => freeTrailingDigits(alt) >= 4));
-  }),
-);
+/**
+ * The NANP regions whose number-type patterns leave the last four digits free; empty (no prefix
+ * cache at all) if a region with longer patterns could be chosen by its patterns rather than by
+ * short leading digits, since region detection would then depend on the last digits too.
+ */
+export const PREFIX_DETERMINED_REGIONS: ReadonlySet<string> = prefixDeterminedRegions(metadata);
+
+/** Compressed libphonenumber metadata, as far as read here. */
+interface NanpMetadata {
+  country_calling_codes: Record<string, string[] | undefined>;
+  countries: Record<string, unknown>;
+}
+
+export function prefixDeterminedRegions(source: NanpMetadata): Set<string> {
+  // Index 10 of a region holds its leading digits, index 11 its number types.
+  const countries = source.countries as Record<string, unknown[] | undefined>;
+  const regions = source.country_calling_codes['1'] ?? [];
+  const suffixFree = (region: string) => {
+    const types = countries[region]?.[11] as ([string] | 0 | undefined)[] | undefined;
+    return !!types && types.every((type) => !type || !type[0] || topLevelAlternatives(type[0]).every((alt) => freeTrailingDigits(alt) >= 4));
+  };
+  const pickedByShortLeadingDigits = (region: string) => {
+    const leading = countries[region]?.[10];
+    return typeof leading === 'string' && topLevelAlternatives(leading).every((alt) => /^(\d|\[[\d-]+\])+$/.test(alt) && alt.replace(/\[[\d-]+\]/g, 'x').length <= 6);
+  };
+  if (regions.some((region) => !suffixFree(region) && !pickedByShortLeadingDigits(region))) return new Set();
+  return new Set(regions.filter(suffixFree));
+}
 
 function topLevelAlternatives(pattern: string): string[] {
   const alternatives: string[] = [];

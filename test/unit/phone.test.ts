@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { parsePhone, PREFIX_DETERMINED_REGIONS } from '../../src/phone';
+import { parsePhone, prefixDeterminedRegions, PREFIX_DETERMINED_REGIONS } from '../../src/phone';
 
 /** libphonenumber itself, with nothing remembered. */
 function direct(input: string) {
@@ -29,6 +29,16 @@ describe('phone numbers', () => {
     for (const region of ['US', 'CA', 'PR', 'GU', 'VI', 'AS', 'MP']) expect(PREFIX_DETERMINED_REGIONS.has(region)).toBe(true);
     // Their metadata has patterns that read the seventh digit.
     for (const region of ['BB', 'JM']) expect(PREFIX_DETERMINED_REGIONS.has(region)).toBe(false);
+  });
+
+  it('uses no prefix at all if a region with longer patterns is not picked out by short leading digits', () => {
+    const region = (leading: string | 0, pattern: string) => [1, '011', '', [10], [], '1', 0, 0, 0, 0, leading, [[pattern]]];
+    const free = region(0, '[2-9]\\d{2}[2-9]\\d{6}');
+    const deep = (leading: string | 0) => region(leading, '8766060\\d{3}');
+    const meta = (leading: string | 0) => ({ country_calling_codes: { '1': ['US', 'JM'] }, countries: { US: free, JM: deep(leading) } });
+    expect([...prefixDeterminedRegions(meta('876'))]).toEqual(['US']);
+    expect([...prefixDeterminedRegions(meta(0))]).toEqual([]);
+    expect([...prefixDeterminedRegions(meta('8\\d{6}'))]).toEqual([]);
   });
 
   it('answers exactly as libphonenumber for every area code, exchange by exchange', () => {
