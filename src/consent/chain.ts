@@ -76,6 +76,22 @@ export async function chainHead(db: DbOrTransaction): Promise<string> {
   return (await selectHead(db)).rows[0]?.chain_hash ?? GENESIS;
 }
 
+/**
+ * The link a transaction appended last, by transaction. Once a transaction has written it holds
+ * the database's write lock (SQLite) or the chain lock (PostgreSQL) until it ends, so nobody else
+ * can append in between and its own last link is the head: a group-commit batch of STOPs reads
+ * the head from the table once, not once per STOP.
+ */
+const appendedHeads = new WeakMap<DbOrTransaction, string>();
+
+export async function chainHeadFor(trx: DbOrTransaction): Promise<string> {
+  return appendedHeads.get(trx) ?? chainHead(trx);
+}
+
+export function recordAppendedHead(trx: DbOrTransaction, head: string): void {
+  appendedHeads.set(trx, head);
+}
+
 /** Chains events written before the chain existed (run at start-up; a no-op once sealed). */
 export async function sealUnchainedEvents(db: DbOrTransaction, dialect: Dialect): Promise<number> {
   // Events are always chained in id order, so a sealed last event means a sealed ledger: this

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction, Dialect } from '../db';
 import { prepared } from '../db/prepared';
-import { chainHash, chainHead, contentDigest, GENESIS, lockChain, type EventContent } from './chain';
+import { chainHash, chainHeadFor, contentDigest, GENESIS, lockChain, recordAppendedHead, type EventContent } from './chain';
 import type { ConsentChannel, ConsentEventRow, ConsentStatus } from '../db/tables/consent-event';
 import type { ConsentStateRow } from '../db/tables/consent-state';
 import { parseCategories, serialiseCategories, type Category } from './categories';
@@ -103,8 +103,9 @@ export async function appendConsentEvent(
   const digest = contentDigest(content);
   await lockChain(trx, dialect);
   if (dialect === 'postgres') return appendChainedOnPostgres(trx, content, digest, input.recordedAt);
-  const chained = chainHash(await chainHead(trx), digest);
+  const chained = chainHash(await chainHeadFor(trx), digest);
   const inserted = await insertEvent(trx, ...EVENT_COLUMNS.map((c) => content[c]), digest, chained);
+  recordAppendedHead(trx, chained);
   const id = Number(inserted.rows[0]!.id);
   await upsertState(trx, input.phone, input.status, categories, id, input.channel, input.recordedAt);
   return id;
@@ -120,7 +121,7 @@ export async function appendConsentEvent(
  */
 async function appendChainedOnPostgres(trx: DbOrTransaction, content: EventContent, digest: string, recordedAt: string): Promise<number> {
   const c = content;
-  const { rows } = await sql<{ id: number | string }>`
+  const { rows } = await sql<{ id: number | string; chain_hash: string }>`
     with head as (
       select coalesce(
         (select chain_hash from consent_events where chain_hash is not null order by id desc limit 1),
@@ -133,13 +134,14 @@ async function appendChainedOnPostgres(trx: DbOrTransaction, content: EventConte
         ${c.raw_text}, ${c.message_sid}, ${c.evidence}, ${c.actor}, ${c.occurred_at}, ${c.recorded_at}, ${digest},
         encode(sha256(convert_to(head.chain_hash || ${digest}, 'UTF8')), 'hex'), null
       from head
-      returning id
+      returning id, chain_hash
     )
     insert into consent_state (phone, status, categories, last_event_id, last_channel, updated_at)
     select ${c.phone}, ${c.status}, ${c.categories}, event.id, ${c.channel}, ${recordedAt} from event
     on conflict (phone) do update set status = excluded.status, categories = excluded.categories,
       last_event_id = excluded.last_event_id, last_channel = excluded.last_channel, updated_at = excluded.updated_at
-    returning last_event_id as id`.execute(trx);
+    returning last_event_id as id, (select chain_hash from event) as chain_hash`.execute(trx);
+  recordAppendedHead(trx, rows[0]!.chain_hash);
   return Number(rows[0]!.id);
 }
 
@@ -194,7 +196,7 @@ export interface BulkOptOut {
 export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
   if (items.length === 0) return;
   await lockChain(trx, dialect);
-  let previous = await chainHead(trx);
+  let previous = await chainHeadFor(trx);
   const events = items.map((item) => {
     const content: EventContent = {
       phone: item.phone,
@@ -216,6 +218,7 @@ export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect
     return { ...content, content_digest: digest, chain_hash: previous, erased_at: null };
   });
   const inserted = await trx.insertInto('consent_events').values(events).returning(['id', 'chain_hash']).execute();
+  recordAppendedHead(trx, previous);
   const idByHash = new Map(inserted.map((r) => [r.chain_hash, Number(r.id)]));
   // One state row per number: the last of its events in this batch wins.
   const states = new Map<string, { phone: string; status: 'opted_out'; categories: string; last_event_id: number; last_channel: ConsentChannel; updated_at: string }>();

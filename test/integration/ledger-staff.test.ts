@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { verifyChain } from '../../src/consent/chain';
+import { handleInboundSms } from '../../src/inbound/service';
 import { DIALECTS } from '../helpers/databases';
 import { bearer, EVIDENCE, inbound, KEYS, optIn, startHarness, uniquePhone, type Harness } from '../helpers/harness';
 
@@ -262,6 +263,18 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
   });
 
   describe('tamper evidence', () => {
+    it('consent changes arriving together share commits and still form one chain', async () => {
+      const phones = Array.from({ length: 30 }, () => uniquePhone('646'));
+      const before = h.ctx.transactions.stats();
+      await Promise.all(phones.map((phone, i) => handleInboundSms(h.ctx, { messageSid: `SMchain${dialect}${i}`, from: phone, to: null, accountSid: null, body: i % 3 ? 'STOP' : 'START', advancedOptOutType: null, rawOptOutType: null })));
+      const after = h.ctx.transactions.stats();
+      expect(after.units - before.units).toBe(30);
+      // SQLite: several appends per transaction, each reading the head its predecessor wrote.
+      if (dialect === 'sqlite') expect(after.commits - before.commits).toBeLessThan(10);
+      const chain = await verifyChain(h.ctx.db);
+      expect(chain.ok).toBe(true);
+    });
+
     it('every event is chained; a row changed or deleted directly in the database is caught', async () => {
       const before = await verifyChain(h.ctx.db);
       expect(before.ok).toBe(true);
