@@ -85,11 +85,12 @@ export async function chainHead(db: DbOrTransaction): Promise<string> {
 const appendedHeads = new WeakMap<DbOrTransaction, string>();
 
 export async function chainHeadFor(trx: DbOrTransaction): Promise<string> {
-  return appendedHeads.get(trx) ?? chainHead(trx);
+  return (trx.isTransaction ? appendedHeads.get(trx) : undefined) ?? chainHead(trx);
 }
 
+/** Only a transaction is remembered: outside one, the next append may follow another writer's. */
 export function recordAppendedHead(trx: DbOrTransaction, head: string): void {
-  appendedHeads.set(trx, head);
+  if (trx.isTransaction) appendedHeads.set(trx, head);
 }
 
 /** Chains events written before the chain existed (run at start-up; a no-op once sealed). */

@@ -67,8 +67,8 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       reviewPolicy: ctx.config.program.reviewPolicy,
     });
 
-    // Before the consent event: on PostgreSQL, appending to the chain holds one database-wide
-    // lock until COMMIT, so nothing that can be done first is done under it.
+    // Everything else first, the consent event last: on PostgreSQL, appending to the chain holds
+    // one database-wide lock until COMMIT, so nothing that can be done before it is done under it.
     await insertInboundMessage(trx, {
       message_sid: sms.messageSid,
       phone: sms.from,
@@ -84,8 +84,30 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
       reply_text: decision.reply?.text ?? null,
       received_at: nowIso,
     });
+    if (decision.review) {
+      await trx
+        .insertInto('review_items')
+        .values({
+          phone: sms.from,
+          message_sid: sms.messageSid,
+          body: sms.body,
+          rule: classification.rule,
+          matched: classification.matched,
+          language: classification.language,
+          status: 'pending',
+          resolved_by: null,
+          resolved_at: null,
+          note: null,
+          created_at: nowIso,
+        })
+        .execute();
+    }
     const change = decision.consentChange;
     if (change) {
+      // The person's own START after an erasure is fresh consent: the suppression no longer applies.
+      if (change.eventType === 'opt_in') {
+        await liftSuppression(trx, phoneHash(ctx.config.erasureHashKey, sms.from), 'sms_keyword_opt_in', nowIso);
+      }
       await appendConsentEvent(trx, ctx.dialect, {
         phone: sms.from,
         eventType: change.eventType,
@@ -111,28 +133,6 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
         occurredAt: nowIso,
         recordedAt: nowIso,
       });
-      // The person's own START after an erasure is fresh consent: the suppression no longer applies.
-      if (change.eventType === 'opt_in') {
-        await liftSuppression(trx, phoneHash(ctx.config.erasureHashKey, sms.from), 'sms_keyword_opt_in', nowIso);
-      }
-    }
-    if (decision.review) {
-      await trx
-        .insertInto('review_items')
-        .values({
-          phone: sms.from,
-          message_sid: sms.messageSid,
-          body: sms.body,
-          rule: classification.rule,
-          matched: classification.matched,
-          language: classification.language,
-          status: 'pending',
-          resolved_by: null,
-          resolved_at: null,
-          note: null,
-          created_at: nowIso,
-        })
-        .execute();
     }
     return { reply: decision.reply?.text ?? null, duplicate: false, decision, change };
   });

@@ -87,8 +87,12 @@ export function capMonth(instant: Date, timeZone: string): string {
   return month;
 }
 
-/** The furthest east zone is UTC+14: no instant of a month, in any zone, is earlier than this. */
-const EARLIEST_OFFSET_MS = 14 * 60 * MINUTE_MS;
+/**
+ * The furthest east zone is UTC+14, so no instant of a month, in any zone, is earlier than 14 h
+ * before its first midnight in UTC. A day more covers rows written before migration 007, whose
+ * decided_at is the scheduler's claim, a moment before the release that set their cap_month.
+ */
+const EARLIEST_OFFSET_MS = (14 + 24) * 60 * MINUTE_MS;
 
 /**
  * A lower bound on when any text counted in `month` (YYYY-MM, whatever the program's zone) was

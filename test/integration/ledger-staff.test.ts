@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { verifyChain } from '../../src/consent/chain';
+import { appendConsentEvent } from '../../src/consent/ledger';
 import { handleInboundSms } from '../../src/inbound/service';
 import { DIALECTS } from '../helpers/databases';
 import { bearer, EVIDENCE, inbound, KEYS, optIn, startHarness, uniquePhone, type Harness } from '../helpers/harness';
@@ -263,6 +264,17 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
   });
 
   describe('tamper evidence', () => {
+    it('an append made outside a transaction remembers no head: a later one follows whoever appended since', async () => {
+      const input = (phone: string) => ({
+        phone, eventType: 'opt_out' as const, previousStatus: 'unknown' as const, status: 'opted_out' as const, categories: [],
+        channel: 'api' as const, evidence: { reason: 'test' }, actor: 'test', occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(),
+      });
+      await appendConsentEvent(h.ctx.db, h.ctx.dialect, input(uniquePhone('917')));
+      await h.ctx.transactions.run((trx) => appendConsentEvent(trx, h.ctx.dialect, input(uniquePhone('917'))));
+      await appendConsentEvent(h.ctx.db, h.ctx.dialect, input(uniquePhone('917')));
+      expect((await verifyChain(h.ctx.db)).ok).toBe(true);
+    });
+
     it('consent changes arriving together share commits and still form one chain', async () => {
       const phones = Array.from({ length: 30 }, () => uniquePhone('646'));
       const before = h.ctx.transactions.stats();
