@@ -121,21 +121,26 @@ export async function migrateToLatest(handle: DatabaseHandle, schema?: string): 
   }
 }
 
-const INVALID_SCHEMA_NAME = '3F000';
+/** What PostgreSQL says when a schema, table or column named in a query is gone. */
+const VANISHED_OBJECT_CODES = new Set(['3F000', '42P01', '42703']);
 const SCHEMA_RACE_RETRIES = 3;
 
 /**
- * Runs a migrator call again when it failed on a schema that vanished under it. Every call
- * introspects all tables of the database, and Kysely's PostgreSQL introspection resolves schema
- * names live (has_schema_privilege, pg_get_serial_sequence): another tenant or test run dropping
- * its own schema at that moment fails the query with 3F000. Nothing was migrated; a second try
- * no longer sees that schema.
+ * Runs a migrator call again when its own bookkeeping, not a migration, failed on an object that
+ * vanished under it. Every call first introspects all tables of the database, and Kysely's
+ * PostgreSQL introspection resolves names live (has_schema_privilege, pg_get_serial_sequence):
+ * another tenant or test run dropping a schema, table or column of its own at that moment fails
+ * the query (3F000, 42P01, 42703). No migration ran; a second try no longer sees the object. A
+ * migration that fails is reported as it is, never retried.
  */
-export async function retryOnSchemaRace<T extends { error?: unknown }>(call: () => Promise<T>): Promise<T> {
+export async function retryOnSchemaRace<T extends { error?: unknown; results?: readonly { status: string }[] }>(
+  call: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const outcome = await call();
     const code = (outcome.error as { code?: string } | undefined)?.code;
-    if (code !== INVALID_SCHEMA_NAME || attempt >= SCHEMA_RACE_RETRIES) return outcome;
+    const inAMigration = outcome.results?.some((r) => r.status === 'Error') ?? false;
+    if (!code || !VANISHED_OBJECT_CODES.has(code) || inAMigration || attempt >= SCHEMA_RACE_RETRIES) return outcome;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../db/migrations';
 import { loadConfig } from '../../src/config';
-import { openDatabase, retryOnSchemaRace, type DatabaseHandle } from '../../src/db';
+import { migrateToLatest, openDatabase, retryOnSchemaRace, type DatabaseHandle } from '../../src/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -68,4 +68,45 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     for (let i = names.length - 1; i >= 0; i--) expect((await retryOnSchemaRace(() => migrator.migrateDown())).error).toBeUndefined();
     expect((await retryOnSchemaRace(() => migrator.migrateToLatest())).results?.map((r) => r.migrationName)).toEqual(names);
   });
+});
+
+describe('migrations beside another schema changing (postgres)', () => {
+  it('a fresh schema migrates while another schema goes down and up: no failure borrowed from it', async () => {
+    const busy = await createTestDatabase('postgres');
+    const busyConfig = loadConfig({ ...busy.env, NODE_ENV: 'test' });
+    const busyHandle = openDatabase(busyConfig.database);
+    const busySchema = busyConfig.database.dialect === 'postgres' ? busyConfig.database.schema : undefined;
+    await migrateToLatest(busyHandle, busySchema);
+    const busyMigrator = new Migrator({ db: busyHandle.db, provider, migrationTableSchema: busySchema });
+    let stop = false;
+    // Dropping and re-creating tables and columns in its own schema, over and over.
+    const churn = (async () => {
+      while (!stop) {
+        for (let i = 0; i < Object.keys(migrations).length; i++) await retryOnSchemaRace(() => busyMigrator.migrateDown());
+        await retryOnSchemaRace(() => busyMigrator.migrateToLatest());
+      }
+    })();
+    const failures: string[] = [];
+    try {
+      for (let k = 0; k < 15; k++) {
+        const fresh = await createTestDatabase('postgres');
+        const config = loadConfig({ ...fresh.env, NODE_ENV: 'test' });
+        const handle = openDatabase(config.database);
+        try {
+          await migrateToLatest(handle, config.database.dialect === 'postgres' ? config.database.schema : undefined);
+        } catch (err) {
+          failures.push((err as Error).message);
+        } finally {
+          await handle.close();
+          await fresh.drop();
+        }
+      }
+    } finally {
+      stop = true;
+      await churn;
+      await busyHandle.close();
+      await busy.drop();
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
 });
