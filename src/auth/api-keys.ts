@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 export const SCOPES = ['send', 'ledger.read', 'ledger.write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -16,7 +16,7 @@ export interface ApiKey {
 const MIN_SECRET_LENGTH = 16;
 
 function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return hash('sha256', secret, 'buffer');
 }
 
 export function fingerprint(secret: string): string {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DbOrTransaction, Dialect } from '../db';
 import { prepared } from '../db/prepared';
@@ -51,7 +51,9 @@ export function canonicalEncoding(e: EventContent): string {
   ]);
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+// crypto.hash (one shot, Node >= 20.12) is over twice as fast as createHash().update().digest()
+// on these short inputs, and an import hashes twice per row.
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 export function contentDigest(e: EventContent): string {
   return sha256(canonicalEncoding(e));

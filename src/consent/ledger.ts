@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction, Dialect } from '../db';
+import { bulkChunkRows, bulkInsert } from '../db/bulk';
 import { prepared } from '../db/prepared';
 import { chainHash, chainHeadFor, contentDigest, GENESIS, lockChain, recordAppendedHead, type EventContent } from './chain';
 import type { ConsentChannel, ConsentEventRow, ConsentStatus } from '../db/tables/consent-event';
@@ -189,9 +190,16 @@ export interface BulkOptOut {
   categories: readonly Category[];
 }
 
+/** Event columns in the order a bulk insert writes them: the content, then the seal. */
+const BULK_EVENT_COLUMNS = [...EVENT_COLUMNS, 'content_digest', 'chain_hash'] as const;
+const BULK_STATE_COLUMNS = ['phone', 'status', 'categories', 'last_event_id', 'last_channel', 'updated_at'] as const;
+const UPSERT_STATE_TAIL =
+  'on conflict ("phone") do update set "status" = excluded."status", "categories" = excluded."categories", ' +
+  '"last_event_id" = excluded."last_event_id", "last_channel" = excluded."last_channel", "updated_at" = excluded."updated_at"';
+
 /**
- * Appends many opt-outs at once (imports): one chain lock, the chain computed in memory, one
- * multi-row insert of events and one of states. Same rows, digests and chain as one by one.
+ * Appends many opt-outs at once (imports): one chain lock, the chain computed in memory, then
+ * multi-row inserts of events and of states. Same rows, digests and chain as one by one.
  */
 export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
   if (items.length === 0) return;
@@ -215,34 +223,27 @@ export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect
     };
     const digest = contentDigest(content);
     previous = chainHash(previous, digest);
-    return { ...content, content_digest: digest, chain_hash: previous, erased_at: null };
+    return { content, digest, chained: previous };
   });
-  const inserted = await trx.insertInto('consent_events').values(events).returning(['id', 'chain_hash']).execute();
-  recordAppendedHead(trx, previous);
-  const idByHash = new Map(inserted.map((r) => [r.chain_hash, Number(r.id)]));
-  // One state row per number: the last of its events in this batch wins.
-  const states = new Map<string, { phone: string; status: 'opted_out'; categories: string; last_event_id: number; last_channel: ConsentChannel; updated_at: string }>();
-  for (const e of events) {
-    states.set(e.phone, {
-      phone: e.phone,
-      status: 'opted_out',
-      categories: e.categories,
-      last_event_id: idByHash.get(e.chain_hash)!,
-      last_channel: e.channel,
-      updated_at: e.recorded_at,
-    });
+  const idByHash = new Map<string, number>();
+  const eventChunk = bulkChunkRows(BULK_EVENT_COLUMNS.length);
+  for (let i = 0; i < events.length; i += eventChunk) {
+    const rows = events.slice(i, i + eventChunk).map((e) => [...EVENT_COLUMNS.map((c) => e.content[c]), e.digest, e.chained]);
+    const inserted = await trx.executeQuery<{ id: number | string; chain_hash: string }>(
+      bulkInsert(dialect, 'consent_events', BULK_EVENT_COLUMNS, rows, 'returning "id", "chain_hash"'),
+    );
+    // RETURNING promises no row order: match ids to events by their (unique) chain link.
+    for (const r of inserted.rows) idByHash.set(r.chain_hash, Number(r.id));
   }
-  await trx
-    .insertInto('consent_state')
-    .values([...states.values()])
-    .onConflict((oc) =>
-      oc.column('phone').doUpdateSet((eb) => ({
-        status: eb.ref('excluded.status'),
-        categories: eb.ref('excluded.categories'),
-        last_event_id: eb.ref('excluded.last_event_id'),
-        last_channel: eb.ref('excluded.last_channel'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .execute();
+  recordAppendedHead(trx, previous);
+  // One state row per number: the last of its events in this batch wins.
+  const states = new Map<string, unknown[]>();
+  for (const { content, chained } of events) {
+    states.set(content.phone, [content.phone, 'opted_out', content.categories, idByHash.get(chained)!, content.channel, content.recorded_at]);
+  }
+  const stateRows = [...states.values()];
+  const stateChunk = bulkChunkRows(BULK_STATE_COLUMNS.length);
+  for (let i = 0; i < stateRows.length; i += stateChunk) {
+    await trx.executeQuery(bulkInsert(dialect, 'consent_state', BULK_STATE_COLUMNS, stateRows.slice(i, i + stateChunk), UPSERT_STATE_TAIL));
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { ApiKey } from '../auth/api-keys';
 import type { Category } from '../consent/categories';
 import { appendOptOut } from '../consent/ledger';
@@ -84,7 +84,7 @@ export function requireSendablePhone(ctx: AppContext, input: string): ParsedPhon
 }
 
 function requestHash(phone: string, request: SendRequest): string {
-  return createHash('sha256').update(JSON.stringify([phone, request.category, request.body])).digest('hex');
+  return oneShotHash('sha256', JSON.stringify([phone, request.category, request.body]), 'hex');
 }
 
 type Decided = { kind: 'send' | 'refused' | 'replay' | 'scheduled'; row: MessageRow; retryAfter?: Date | null };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { verifyChain } from '../../src/consent/chain';
-import { appendConsentEvent } from '../../src/consent/ledger';
+import { appendConsentEvent, appendOptOutsInBulk } from '../../src/consent/ledger';
 import { handleInboundSms } from '../../src/inbound/service';
 import { DIALECTS } from '../helpers/databases';
 import { bearer, EVIDENCE, inbound, KEYS, optIn, startHarness, uniquePhone, type Harness } from '../helpers/harness';
@@ -285,6 +285,32 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
       if (dialect === 'sqlite') expect(after.commits - before.commits).toBeLessThan(10);
       const chain = await verifyChain(h.ctx.db);
       expect(chain.ok).toBe(true);
+    });
+
+    it('a bulk append larger than one statement takes keeps its chain and points each state at its own event', async () => {
+      // 3,000 rows: events go in statements of 1,066 rows, states of 2,666, so both split.
+      const phones = Array.from({ length: 2_999 }, (_, i) => `+1720${2_000_000 + i}`);
+      const now = new Date().toISOString();
+      const item = (phone: string, note: string) => ({
+        phone, channel: 'import' as const, actor: 'test', evidence: { reason: 'imported_opt_out', note },
+        occurredAt: now, recordedAt: now, previousStatus: 'unknown' as const, categories: [],
+      });
+      // The first number twice: its state must point at its later event.
+      const items = [...phones.map((p) => item(p, 'first')), item(phones[0]!, 'again')];
+      await h.ctx.transactions.run((trx) => appendOptOutsInBulk(trx, h.ctx.dialect, items));
+
+      const states = await h.ctx.db
+        .selectFrom('consent_state')
+        .innerJoin('consent_events', 'consent_events.id', 'consent_state.last_event_id')
+        .select(['consent_state.phone as statePhone', 'consent_events.phone as eventPhone', 'consent_events.evidence', 'consent_state.status'])
+        .where('consent_state.phone', 'like', '+1720%')
+        .execute();
+      expect(states).toHaveLength(2_999);
+      expect(states.filter((s) => s.statePhone !== s.eventPhone || s.status !== 'opted_out')).toEqual([]);
+      expect(JSON.parse(states.find((s) => s.statePhone === phones[0])!.evidence).note).toBe('again');
+      const events = await h.ctx.db.selectFrom('consent_events').select((eb) => eb.fn.countAll<number>().as('n')).where('phone', 'like', '+1720%').executeTakeFirstOrThrow();
+      expect(Number(events.n)).toBe(3_000);
+      expect((await verifyChain(h.ctx.db)).ok).toBe(true);
     });
 
     it('every event is chained; a row changed or deleted directly in the database is caught', async () => {
