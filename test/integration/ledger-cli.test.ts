@@ -123,3 +123,60 @@ describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
     expect(bad.stderr).toContain('DATABASE_URL');
   });
 });
+
+// Reading the file is the same whatever the database: SQLite files only.
+describe('ledger CLI import: the file read on a worker thread', () => {
+  let dir: string;
+  const databases: TestDatabase[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-import-'));
+  });
+  afterAll(async () => {
+    for (const d of databases) await d.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const fresh = async () => {
+    const d = await createTestDatabase('sqlite');
+    databases.push(d);
+    return d;
+  };
+
+  it('gives the same summary, line for line, as reading on the main thread, over many batches', async () => {
+    // 3,500 records: four batches, with bad numbers, bad dates and duplicates spread over all.
+    const lines = ['phone,date,note'];
+    let repeats = 0;
+    for (let k = 0; k < 3_500; k++) {
+      const phone = k % 97 === 5 ? 'no-number' : k % 89 === 3 ? '+14155550100' : `+1212${String(2_000_000 + k)}`;
+      const date = k % 101 === 7 ? 'someday' : '2026-02-01';
+      if (phone === '+14155550100' && date !== 'someday') repeats += 1;
+      lines.push(`${phone},${date},row ${k}`);
+    }
+    const file = join(dir, 'many.csv');
+    writeFileSync(file, lines.join('\n'));
+
+    const viaCli = await runLedgerCli(['import', file, '--json'], (await fresh()).env);
+    expect(viaCli.code).toBe(0);
+    const workerSummary = JSON.parse(viaCli.stdout);
+
+    // In-process from the TypeScript sources there is no compiled worker: the main thread reads.
+    const { importOptOuts } = await import('../../src/cli/import-opt-outs');
+    const gateway = await createApp(loadConfig({ NODE_ENV: 'test', ...(await fresh()).env }));
+    try {
+      const mainSummary = await importOptOuts(gateway.ctx, file, { actor: 'import:import' });
+      expect({ ...workerSummary, elapsedMs: 0 }).toEqual({ ...mainSummary, elapsedMs: 0 });
+    } finally {
+      await gateway.close();
+    }
+    expect(workerSummary).toMatchObject({ rows: 3_500, skippedReasons: { 'duplicate in file': repeats - 1 } });
+    // Line numbers count the header: record k is on line k + 2.
+    expect(workerSummary.rejections[0]).toEqual({ line: 7, reason: 'not a valid phone number' });
+    expect(workerSummary.rejections).toContainEqual({ line: 3_443, reason: 'unreadable date "someday"' });
+    expect(workerSummary.imported + workerSummary.skipped + workerSummary.rejected).toBe(3_500);
+  });
+
+  it('a file that cannot be read fails the import with its reason, non-zero', async () => {
+    const missing = await runLedgerCli(['import', join(dir, 'no-such-file.csv'), '--json'], (await fresh()).env);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no such file/);
+  });
+});
