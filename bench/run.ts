@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -85,7 +85,24 @@ interface BenchDb {
   name: 'sqlite' | 'postgres';
   env: Record<string, string>;
   sizeMb(): Promise<number>;
+  /** Reads the whole database once, so the OS page cache holds it, as on a server that has been up a while. */
+  warm(): Promise<void>;
   drop(): Promise<void>;
+}
+
+/**
+ * Empties the OS page cache (Linux, as root), so that a figure can be taken cold. Not in quick
+ * runs: it slows everything else on the machine for a while. False when not allowed.
+ */
+function dropOsPageCache(): boolean {
+  if (QUICK) return false;
+  try {
+    execFileSync('sync');
+    writeFileSync('/proc/sys/vm/drop_caches', '1');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function sqliteDb(dir: string, name: string): Promise<BenchDb> {
@@ -94,6 +111,11 @@ async function sqliteDb(dir: string, name: string): Promise<BenchDb> {
     name: 'sqlite',
     env: { DATABASE_URL: `sqlite:${path}` },
     sizeMb: async () => ['', '-wal'].reduce((sum, s) => sum + (existsSync(path + s) ? statSync(path + s).size : 0), 0) / 1e6,
+    warm: async () => {
+      for (const file of [path, `${path}-wal`].filter((f) => existsSync(f))) {
+        for await (const _ of createReadStream(file, { highWaterMark: 1 << 20 })) void _;
+      }
+    },
     drop: async () => undefined,
   };
 }
@@ -116,6 +138,13 @@ async function postgresDb(name: string): Promise<BenchDb> {
       Number(
         (await admin(`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${schema}' and c.relkind in ('r', 'm')`)).rows[0].bytes,
       ) / 1e6,
+    warm: async () => {
+      // pg_prewarm (contrib) reads every table and index of the schema into the OS page cache.
+      await admin('create extension if not exists pg_prewarm');
+      await admin(
+        `select pg_prewarm(c.oid, 'read') from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${schema}' and c.relkind in ('r', 'i')`,
+      );
+    },
     drop: async () => void (await admin(`drop schema if exists ${schema} cascade`)),
   };
 }
@@ -229,17 +258,38 @@ async function ledger(db: BenchDb, numbers: number, events: number, dir: string)
   await emptyGw.stop();
   await empty.drop();
 
+  // Start-up and the first requests with nothing of the database in memory (a server's boot),
+  // where the machine allows emptying the OS page cache; then the rest with the database read
+  // once into it (a server that has been running). Both are reported.
+  const cold = dropOsPageCache();
+  const cache = cold ? 'OS page cache emptied first' : 'OS page cache as the seeding left it';
   const gw = await gateway(db);
-  rows.push({ scenario: `start-up with ${label}`, database: db.name, p50Ms: gw.startMs, target: '< 2 s', met: gw.startMs < 2000, note: `empty ledger: ${emptyStart.toFixed(0)} ms` });
+  rows.push({ scenario: `start-up with ${label}`, database: db.name, p50Ms: gw.startMs, target: '< 2 s', met: gw.startMs < 2000, note: `${cache}; empty ledger: ${emptyStart.toFixed(0)} ms` });
   rows.push({ scenario: `database size`, database: db.name, note: `${size.toFixed(0)} MB, ${(size / (events / 1e6)).toFixed(0)} MB per million events` });
 
   const randomPhone = () => phoneAt(Math.floor(Math.random() * numbers));
+  const checkOnce = (phones: string[]) => async () => {
+    const res = await fetch(`${gw.url}/v1/consent/check`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ category: 'marketing', phones }) });
+    await res.arrayBuffer();
+  };
+  if (cold) {
+    const firstCheck = await timed(1, checkOnce(Array.from({ length: 10_000 }, randomPhone)));
+    rows.push({ scenario: 'POST /v1/consent/check, 10,000 numbers, cold: first request after start', database: db.name, p50Ms: firstCheck.max, note: cache });
+    const coldLookups = await timed(200, async () => {
+      const res = await fetch(`${gw.url}/v1/consent/${encodeURIComponent(randomPhone())}`, { headers: AUTH });
+      await res.arrayBuffer();
+    });
+    rows.push({ scenario: 'GET /v1/consent/:phone, cold: 200 requests after that', database: db.name, p50Ms: coldLookups.p50, p99Ms: coldLookups.p99, note: cache });
+  }
+  const warmStart = performance.now();
+  await db.warm();
+  log(`  database read into the OS page cache in ${((performance.now() - warmStart) / 1000).toFixed(1)} s`);
   // Latency is the time one request takes (one connection); throughput under 10 is shown beside it.
   const lookup = { method: 'GET' as const, path: () => `/v1/consent/${encodeURIComponent(randomPhone())}`, headers: AUTH };
   const one = await load(gw.url, lookup, { connections: 1 });
-  rows.push({ scenario: 'GET /v1/consent/:phone (1 connection)', database: db.name, reqPerSec: one.reqPerSec, p50Ms: one.p50, p99Ms: one.p99, target: 'p99 < 5 ms', met: one.p99 < 5 && !one.non2xx });
+  rows.push({ scenario: 'GET /v1/consent/:phone (1 connection, warm)', database: db.name, reqPerSec: one.reqPerSec, p50Ms: one.p50, p99Ms: one.p99, target: 'p99 < 5 ms', met: one.p99 < 5 && !one.non2xx });
   const ten = await load(gw.url, lookup, { connections: 10 });
-  rows.push({ scenario: 'GET /v1/consent/:phone (10 connections)', database: db.name, reqPerSec: ten.reqPerSec, p50Ms: ten.p50, p99Ms: ten.p99 });
+  rows.push({ scenario: 'GET /v1/consent/:phone (10 connections, warm)', database: db.name, reqPerSec: ten.reqPerSec, p50Ms: ten.p50, p99Ms: ten.p99 });
 
   const start = Date.UTC(2025, 0, 1);
   const since = () => new Date(start + Math.floor(Math.random() * events) * 1000).toISOString();
@@ -251,15 +301,12 @@ async function ledger(db: BenchDb, numbers: number, events: number, dir: string)
     // The first requests of a kind compile its code paths and statements: timed apart, and shown.
     const warmUp = await timed(5, getPage);
     const page = await timed(QUICK ? 20 : 100, getPage);
-    rows.push({ scenario: `GET /v1/consent page of ${limit}`, database: db.name, p50Ms: page.p50, p99Ms: page.p99, target: '< 20 ms', met: page.p99 < 20, note: `after 5 warm-up requests, slowest of them ${warmUp.max.toFixed(0)} ms` });
+    rows.push({ scenario: `GET /v1/consent page of ${limit}`, database: db.name, p50Ms: page.p50, p99Ms: page.p99, target: '< 20 ms', met: page.p99 < 20, note: `warm; after 5 warm-up requests, slowest of them ${warmUp.max.toFixed(0)} ms` });
   }
 
-  const phones = Array.from({ length: 10_000 }, randomPhone);
-  const check = await timed(QUICK ? 3 : 20, async () => {
-    const res = await fetch(`${gw.url}/v1/consent/check`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ category: 'marketing', phones }) });
-    await res.arrayBuffer();
-  });
-  rows.push({ scenario: 'POST /v1/consent/check, 10,000 numbers', database: db.name, p50Ms: check.p50, p99Ms: check.max, target: '< 250 ms', met: check.max < 250 });
+  const checks = QUICK ? 3 : 20;
+  const check = await timed(checks, checkOnce(Array.from({ length: 10_000 }, randomPhone)));
+  rows.push({ scenario: 'POST /v1/consent/check, 10,000 numbers', database: db.name, p50Ms: check.p50, p99Ms: check.max, target: '< 250 ms', met: check.max < 250, note: `warm; p99 column: the slowest of ${checks}, the first included` });
 
   await gw.stop();
 
