@@ -81,7 +81,8 @@ export function toEventView(row: ConsentEventRow): ConsentEventView {
   };
 }
 
-export async function getConsentView(ctx: AppContext, phone: string, db: DbOrTransaction = ctx.db): Promise<ConsentView> {
+/** Outside a transaction it reads committed data on ctx.committedReads, never waiting for a write batch. */
+export async function getConsentView(ctx: AppContext, phone: string, db: DbOrTransaction = ctx.committedReads): Promise<ConsentView> {
   const month = capMonth(ctx.clock(), ctx.config.program.timeZone);
   const [current, events, slots, suppression] = await Promise.all([
     getCurrentConsent(db, phone),
@@ -114,8 +115,8 @@ export async function getConsentView(ctx: AppContext, phone: string, db: DbOrTra
 export async function getConsentDetail(ctx: AppContext, phone: string): Promise<ConsentDetail> {
   const [view, inbound, messages] = await Promise.all([
     getConsentView(ctx, phone),
-    ctx.db.selectFrom('inbound_messages').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute(),
-    ctx.db.selectFrom('messages').selectAll().where('phone', '=', phone).orderBy('created_at', 'asc').execute(),
+    ctx.committedReads.selectFrom('inbound_messages').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute(),
+    ctx.committedReads.selectFrom('messages').selectAll().where('phone', '=', phone).orderBy('created_at', 'asc').execute(),
   ]);
   const history: HistoryEntry[] = [
     ...view.events.map((e) => ({ kind: 'consent_event' as const, at: e.recordedAt, ...e })),

@@ -238,7 +238,7 @@ export async function listNumbers(
   limit: number,
   cursor?: NumberCursor,
 ): Promise<ConsentStateRow[]> {
-  let query = ctx.db.selectFrom('consent_state').selectAll();
+  let query = ctx.committedReads.selectFrom('consent_state').selectAll();
   if (filters.status) query = query.where('status', '=', filters.status);
   if (filters.category) query = query.where('categories', 'like', `%"${filters.category}"%`);
   if (filters.channel) query = query.where('last_channel', '=', filters.channel);
@@ -281,7 +281,7 @@ export async function* iterateNumbers(ctx: AppContext, filters: ConsentFilters):
 export async function* iterateEvents(ctx: AppContext, filters: ConsentFilters) {
   let lastId = 0;
   for (;;) {
-    let query = ctx.db.selectFrom('consent_events').selectAll().where('id', '>', lastId);
+    let query = ctx.committedReads.selectFrom('consent_events').selectAll().where('id', '>', lastId);
     if (filters.status) query = query.where('status', '=', filters.status);
     if (filters.channel) query = query.where('channel', '=', filters.channel);
     if (filters.since) query = query.where('recorded_at', '>=', filters.since);

@@ -13,9 +13,11 @@ export type { Database, Db, DbOrTransaction, Dialect } from './database';
 export interface DatabaseHandle {
   db: Db;
   /**
-   * Reads of committed data that must not queue behind the write batch in progress. On SQLite
+   * Reads of committed data that must not queue behind the write batch in progress: staff
+   * lookups, lists and exports, the list check, the last check before a text leaves. On SQLite
    * this is a second, read-only connection (WAL lets it read the last commit while the writer
-   * works); on PostgreSQL the same pool. Never for a decision that must hold under a lock.
+   * works, and it never sees a batch's uncommitted writes); on PostgreSQL the same pool. Never for
+   * a decision that must hold under a lock.
    */
   committedReads: Db;
   dialect: Dialect;

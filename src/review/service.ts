@@ -41,7 +41,7 @@ export async function listReviewItems(
   limit: number,
   afterId: number,
 ): Promise<ReviewItemView[]> {
-  const rows = await ctx.db
+  const rows = await ctx.committedReads
     .selectFrom('review_items')
     .selectAll()
     .where('status', '=', status)

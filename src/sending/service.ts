@@ -325,7 +325,7 @@ function toHttpError(err: TransportError, messageId: string): AppError {
 }
 
 export async function getMessage(ctx: AppContext, id: string): Promise<MessageView> {
-  const row = await findMessage(ctx.db, id);
+  const row = await findMessage(ctx.committedReads, id);
   if (!row) throw new NotFoundError(`no message ${id}`);
   return toMessageView(row);
 }
@@ -337,7 +337,7 @@ export async function getMessage(ctx: AppContext, id: string): Promise<MessageVi
 export async function explainSend(ctx: AppContext, request: SendRequest) {
   const phone = requireSendablePhone(ctx, request.to).e164;
   const now = ctx.clock();
-  const decision = await evaluateSend(ctx, ctx.db, phone, request.category, now);
+  const decision = await evaluateSend(ctx, ctx.committedReads, phone, request.category, now);
   const consentRules = [
     { rule: 'opt-out', passed: !(decision.consent.allowed === false && decision.consent.code === 'opted_out') },
     { rule: 'review hold', passed: !(decision.consent.allowed === false && decision.consent.code === 'pending_review') },

@@ -52,6 +52,43 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
     });
   });
 
+  it('staff reads answer from committed data while a write batch is open, and never show its uncommitted writes', async () => {
+    const phone = uniquePhone('303');
+    await optIn(h, phone);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    // A unit that has written an opt-out and then waits: on SQLite it holds the one writer connection.
+    const held = h.ctx.transactions.run(async (trx) => {
+      await appendConsentEvent(trx, h.ctx.dialect, {
+        phone, eventType: 'opt_out', previousStatus: 'opted_in', status: 'opted_out', categories: [], channel: 'api',
+        evidence: { reason: 'test' }, actor: 'test', occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(),
+      });
+      entered();
+      await gate;
+    });
+    try {
+      await inside;
+      // Were it queued behind the open batch, it would answer only after release: fail instead of hanging.
+      const lookup = await Promise.race([
+        get(`/v1/consent/${encodeURIComponent(phone)}`).then((res) => res),
+        new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 3_000)),
+      ]);
+      if (lookup === 'blocked') throw new Error('the lookup waited for the write batch');
+      expect(lookup.status).toBe(200);
+      expect(lookup.body.status).toBe('opted_in');
+      expect(lookup.body.events).toHaveLength(1);
+      const list = await get(`/v1/consent?status=opted_out&limit=1000`);
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((i: { phone: string }) => i.phone)).not.toContain(phone);
+    } finally {
+      release();
+      await held;
+    }
+    expect((await get(`/v1/consent/${encodeURIComponent(phone)}`)).body.status).toBe('opted_out');
+  });
+
   describe('POST /v1/consent/:phone/opt-out', () => {
     it('records an opt-out received by e-mail with the key as actor, and sends the one confirmation', async () => {
       const phone = uniquePhone();
