@@ -230,7 +230,7 @@ export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect
   for (let i = 0; i < events.length; i += eventChunk) {
     const rows = events.slice(i, i + eventChunk).map((e) => [...EVENT_COLUMNS.map((c) => e.content[c]), e.digest, e.chained]);
     const inserted = await trx.executeQuery<{ id: number | string; chain_hash: string }>(
-      bulkInsert(dialect, 'consent_events', BULK_EVENT_COLUMNS, rows, 'returning "id", "chain_hash"'),
+      bulkInsert(dialect, 'consent_events', BULK_EVENT_COLUMNS, rows, { tail: 'returning "id", "chain_hash"' }),
     );
     // RETURNING promises no row order: match ids to events by their (unique) chain link.
     for (const r of inserted.rows) idByHash.set(r.chain_hash, Number(r.id));
@@ -244,6 +244,11 @@ export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect
   const stateRows = [...states.values()];
   const stateChunk = bulkChunkRows(BULK_STATE_COLUMNS.length);
   for (let i = 0; i < stateRows.length; i += stateChunk) {
-    await trx.executeQuery(bulkInsert(dialect, 'consent_state', BULK_STATE_COLUMNS, stateRows.slice(i, i + stateChunk), UPSERT_STATE_TAIL));
+    await trx.executeQuery(
+      bulkInsert(dialect, 'consent_state', BULK_STATE_COLUMNS, stateRows.slice(i, i + stateChunk), {
+        tail: UPSERT_STATE_TAIL,
+        postgresTypes: { last_event_id: 'bigint' },
+      }),
+    );
   }
 }

@@ -333,7 +333,9 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
         occurredAt: now, recordedAt: now, previousStatus: 'unknown' as const, categories: [],
       });
       // The first number twice: its state must point at its later event.
-      const items = [...phones.map((p) => item(p, 'first')), item(phones[0]!, 'again')];
+      // What PostgreSQL's array literals must escape: quotes, braces, commas, backslashes, NULL.
+      const awkward = 'again, "quoted" {braced} \\back\\slash\\ NULL ünïcödé';
+      const items = [...phones.map((p) => item(p, 'first')), item(phones[0]!, awkward)];
       await h.ctx.transactions.run((trx) => appendOptOutsInBulk(trx, h.ctx.dialect, items));
 
       const states = await h.ctx.db
@@ -344,7 +346,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
         .execute();
       expect(states).toHaveLength(2_999);
       expect(states.filter((s) => s.statePhone !== s.eventPhone || s.status !== 'opted_out')).toEqual([]);
-      expect(JSON.parse(states.find((s) => s.statePhone === phones[0])!.evidence).note).toBe('again');
+      expect(JSON.parse(states.find((s) => s.statePhone === phones[0])!.evidence).note).toBe(awkward);
       const events = await h.ctx.db.selectFrom('consent_events').select((eb) => eb.fn.countAll<number>().as('n')).where('phone', 'like', '+1720%').executeTakeFirstOrThrow();
       expect(Number(events.n)).toBe(3_000);
       expect((await verifyChain(h.ctx.db)).ok).toBe(true);
