@@ -53,7 +53,7 @@ export function bulkInsert<T extends keyof Database & string, C extends keyof Da
     return CompiledQuery.raw(`${head} select * from unnest(${unnest})${tail}`, arrays);
   }
   const tuple = `(${columns.map(() => '?').join(', ')})`;
-  // A plain loop: Array.prototype.flat took a tenth of an import's time.
+  // A plain loop: Array.prototype.flat showed as a tenth of an import's CPU profile.
   const parameters: unknown[] = [];
   for (const row of rows) for (const value of row) parameters.push(value);
   return CompiledQuery.raw(`${head} values ${rows.map(() => tuple).join(', ')}${tail}`, parameters);
