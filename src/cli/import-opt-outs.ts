@@ -88,9 +88,9 @@ export async function importOptOuts(
     summary.rejected += 1;
     if (summary.rejections.length < maxListed) summary.rejections.push({ line, reason });
   };
-  const skip = (reason: string) => {
-    summary.skipped += 1;
-    summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
+  const skip = (reason: string, count = 1) => {
+    summary.skipped += count;
+    summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + count;
   };
   const write = async (rows: GoodRow[]) => {
     if (rows.length === 0) return;
@@ -135,7 +135,7 @@ export async function importOptOuts(
   for await (const batch of readBatches(file)) {
     summary.rows += batch.read;
     for (const rejection of batch.rejections) reject(rejection.line, rejection.reason);
-    for (const [reason, n] of Object.entries(batch.skips)) for (let k = 0; k < n; k++) skip(reason);
+    for (const [reason, count] of Object.entries(batch.skips)) skip(reason, count);
     await write(batch.rows);
     options.onProgress?.(summary.rows);
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { randomHex80 } from '../sending/message-id';
+import { randomUUID } from 'node:crypto';
 import type { OutboundSms, SmsTransport, TransportResult } from './transport';
 
 /**
@@ -10,7 +10,7 @@ export function createOutboxTransport(logger: Logger): SmsTransport {
   return {
     name: 'outbox',
     async send(sms: OutboundSms): Promise<TransportResult> {
-      const sid = `OB${randomHex80()}${randomHex80().slice(0, 12)}`;
+      const sid = `OB${randomUUID().replaceAll('-', '')}`;
       // Guarded: winston formats an entry even when its level is off.
       if (logger.isLevelEnabled('info')) logger.info('outbox: message sent', { messageId: sms.messageId, to: sms.to, body: sms.body, sid });
       return { sid, status: 'sent' };

@@ -80,13 +80,18 @@ describe.each(DIALECTS)('send-time rules (%s)', (dialect) => {
     expect(res.body.error.code).toBe('no_consent');
   });
 
-  it('Florida: the fourth text in 24 hours is 403 daily_cap', async () => {
-    const phone = '+13055554001';
+  /** Opts a Florida number in and sends it three marketing texts, 14:00, 15:00 and 16:00 UTC. */
+  const optInAndSendThreeDeals = async (phone: string) => {
     await optIn(h, phone);
     for (let i = 0; i < 3; i++) {
       h.setNow(`2026-11-25T${14 + i}:00:00.000Z`);
       expect((await send({ to: phone, body: `Deal ${i}`, category: 'marketing' })).status).toBe(202);
     }
+  };
+
+  it('Florida: the fourth text in 24 hours is 403 daily_cap', async () => {
+    const phone = '+13055554001';
+    await optInAndSendThreeDeals(phone);
     h.setNow('2026-11-25T18:00:00.000Z');
     const fourth = await send({ to: phone, body: 'Deal 4', category: 'marketing' });
     expect(fourth.status).toBe(403);
@@ -95,11 +100,7 @@ describe.each(DIALECTS)('send-time rules (%s)', (dialect) => {
 
   it('Florida: a text held back by the daily limit counts from when the scheduler released it', async () => {
     const phone = '+13055554002';
-    await optIn(h, phone);
-    for (let i = 0; i < 3; i++) {
-      h.setNow(`2026-11-25T${14 + i}:00:00.000Z`);
-      expect((await send({ to: phone, body: `Deal ${i}`, category: 'marketing' })).status).toBe(202);
-    }
+    await optInAndSendThreeDeals(phone);
     h.setNow('2026-11-25T18:00:00.000Z');
     const held = await send({ to: phone, body: 'Deal 4', category: 'marketing', deferUntilAllowed: true });
     expect(held.body).toMatchObject({ status: 'scheduled', scheduledFor: '2026-11-26T14:00:00.000Z' });
