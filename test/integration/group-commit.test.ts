@@ -33,7 +33,7 @@ describe.each(DIALECTS)('transaction runner (%s)', (dialect) => {
         note: null,
         reply_kind: null,
         reply_text: null,
-        received_at: new Date().toISOString(),
+        received_at: '2026-11-25T20:00:00.000Z',
       })
       .execute();
 

@@ -63,7 +63,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
     const held = h.ctx.transactions.run(async (trx) => {
       await appendConsentEvent(trx, h.ctx.dialect, {
         phone, eventType: 'opt_out', previousStatus: 'opted_in', status: 'opted_out', categories: [], channel: 'api',
-        evidence: { reason: 'test' }, actor: 'test', occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(),
+        evidence: { reason: 'test' }, actor: 'test', occurredAt: h.ctx.clock().toISOString(), recordedAt: h.ctx.clock().toISOString(),
       });
       entered();
       await gate;
@@ -304,7 +304,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
     it('an append made outside a transaction remembers no head: a later one follows whoever appended since', async () => {
       const input = (phone: string) => ({
         phone, eventType: 'opt_out' as const, previousStatus: 'unknown' as const, status: 'opted_out' as const, categories: [],
-        channel: 'api' as const, evidence: { reason: 'test' }, actor: 'test', occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(),
+        channel: 'api' as const, evidence: { reason: 'test' }, actor: 'test', occurredAt: h.ctx.clock().toISOString(), recordedAt: h.ctx.clock().toISOString(),
       });
       await appendConsentEvent(h.ctx.db, h.ctx.dialect, input(uniquePhone('917')));
       await h.ctx.transactions.run((trx) => appendConsentEvent(trx, h.ctx.dialect, input(uniquePhone('917'))));
@@ -327,7 +327,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
     it('a bulk append larger than one statement takes keeps its chain and points each state at its own event', async () => {
       // 3,000 rows: events go in statements of 1,066 rows, states of 2,666, so both split.
       const phones = Array.from({ length: 2_999 }, (_, i) => `+1720${2_000_000 + i}`);
-      const now = new Date().toISOString();
+      const now = h.ctx.clock().toISOString();
       const item = (phone: string, note: string) => ({
         phone, channel: 'import' as const, actor: 'test', evidence: { reason: 'imported_opt_out', note },
         occurredAt: now, recordedAt: now, previousStatus: 'unknown' as const, categories: [],
