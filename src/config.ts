@@ -99,6 +99,7 @@ const envSchema = z
     ERASURE_HASH_KEY: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     TWILIO_TIMEOUT_MS: positiveInt(10_000),
     TWILIO_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(5).default(2)),
+    TWILIO_AUTH_TOKEN_PREVIOUS: optionalString,
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
@@ -120,6 +121,13 @@ const envSchema = z
         code: 'custom',
         path: ['PUBLIC_BASE_URL'],
         message: 'is required with TWILIO_AUTH_TOKEN: it is the URL Twilio signs webhooks for',
+      });
+    }
+    if (env.TWILIO_AUTH_TOKEN_PREVIOUS && !env.TWILIO_AUTH_TOKEN) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['TWILIO_AUTH_TOKEN_PREVIOUS'],
+        message: 'only applies beside TWILIO_AUTH_TOKEN (the token being rotated out)',
       });
     }
     if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_AUTH_TOKEN) {
@@ -191,6 +199,11 @@ export interface SendingConfig {
 export interface TwilioConfig {
   accountSid?: string;
   authToken?: string;
+  /**
+   * During a rotation of the auth token: the old one, still accepted on webhook signatures (never
+   * used to call Twilio), so requests signed just before the switch are not refused.
+   */
+  previousAuthToken?: string;
   fromNumber?: string;
   messagingServiceSid?: string;
   apiBaseUrl?: string;
@@ -267,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     twilio: {
       accountSid: e.TWILIO_ACCOUNT_SID,
       authToken: e.TWILIO_AUTH_TOKEN,
+      previousAuthToken: e.TWILIO_AUTH_TOKEN_PREVIOUS,
       fromNumber: e.TWILIO_FROM_NUMBER,
       messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
       apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/config';
 import { AUTH_TOKEN, inboundParams, PUBLIC_BASE_URL, sign, startHarness, type Harness } from '../helpers/harness';
 
 const PATH = '/webhooks/twilio/sms';
@@ -103,5 +104,30 @@ describe('local mode (no TWILIO_AUTH_TOKEN)', () => {
     } finally {
       await h.stop();
     }
+  });
+});
+
+describe('auth token rotation (TWILIO_AUTH_TOKEN_PREVIOUS)', () => {
+  const OLD_TOKEN = 'old-auth-token-0123456789abcdef';
+  const STRANGER = 'stranger-token-0123456789abcdef';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite', { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_AUTH_TOKEN_PREVIOUS: OLD_TOKEN, PUBLIC_BASE_URL } });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const post = (params: Record<string, string>, token: string) =>
+    h.http.post(PATH).type('form').set('X-Twilio-Signature', sign(`${PUBLIC_BASE_URL}${PATH}`, params, token)).send(params);
+
+  it('accepts signatures under the new token and the one being rotated out, and no other', async () => {
+    expect((await post(inboundParams('+14155550142', 'STOP'), AUTH_TOKEN)).status).toBe(200);
+    expect((await post(inboundParams('+14155550143', 'STOP'), OLD_TOKEN)).status).toBe(200);
+    expect((await post(inboundParams('+14155550144', 'STOP'), STRANGER)).status).toBe(403);
+  });
+
+  it('the previous token alone is a configuration error', () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', TWILIO_AUTH_TOKEN_PREVIOUS: OLD_TOKEN })).toThrow(/TWILIO_AUTH_TOKEN_PREVIOUS/);
   });
 });
