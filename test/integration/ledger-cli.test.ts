@@ -218,6 +218,12 @@ describe.each(DIALECTS)('ledger CLI import: which column is the person, which nu
     expect(nothing.code).toBe(1);
     expect(JSON.parse(nothing.stdout)).toMatchObject({ rows: 2, imported: 0, skipped: 0, rejected: 2 });
     expect(nothing.stderr).toMatch(/nothing could be imported: 2 rows, 2 rejected \(line 2: not a valid phone number/);
+
+    const headerOnly = join(dir, 'header-only.csv');
+    writeFileSync(headerOnly, 'phone,date\n');
+    const empty = await cli('import', headerOnly);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/nothing could be imported: 0 rows/);
   });
 
   it('ambiguous headers: exit 2 naming the candidates; --phone-column picks one, --date-column settles two date columns', async () => {
