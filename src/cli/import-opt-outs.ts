@@ -26,7 +26,7 @@ export interface ImportSummary {
   rejected: number;
   skippedReasons: Record<string, number>;
   rejections: ImportRejection[];
-  /** The columns read (null: the file had no header row). */
+  /** The columns read, as decided from the header row (null: the file has no record). */
   columns: ImportColumns | null;
   elapsedMs: number;
 }

@@ -132,6 +132,10 @@ export function resolveColumns(rawHeaders: string[], options: Pick<ImportReadOpt
   else note = NOTE_COLUMNS.find((n) => headers.includes(n)) ?? null;
 
   if (date === phone || note === phone) throw new ImportSetupError(`the phone column "${phone}" cannot also be the date or the note column`);
+  for (const column of [phone, date]) {
+    // csv-parse keeps the last of two same-named columns: which one the file meant is a guess.
+    if (column && headers.filter((h) => h === column).length > 1) throw new ImportSetupError(`the column "${column}" appears more than once; ${found}`);
+  }
   return { phone, date, note, direction: headers.includes('direction') ? 'direction' : null };
 }
 

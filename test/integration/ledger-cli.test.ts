@@ -244,7 +244,15 @@ describe.each(DIALECTS)('ledger CLI import: which column is the person, which nu
     expect(ambiguousDate.code).toBe(2);
     expect(ambiguousDate.stderr).toMatch(/several columns could hold the opt-out's date \(date_created, date_sent\); name one with --date-column/);
     expect((await cli('import', twoDates, '--date-column', 'date_sent')).code).toBe(0);
-    expect(await eventsOf(['+14155550135'])).toEqual([{ phone: '+14155550135', status: 'opted_out', occurred_at: '2024-05-01T08:00:05.000Z' }]);
+
+    const twice = join(dir, 'phone-twice.csv');
+    writeFileSync(twice, 'Phone,Name,Phone\n+14155550136,Ann,+14155550137\n');
+    const sameName = await cli('import', twice);
+    expect(sameName.code).toBe(2);
+    expect(sameName.stderr).toMatch(/the column "phone" appears more than once/);
+    expect(await eventsOf(['+14155550135', '+14155550136', '+14155550137'])).toEqual([
+      { phone: '+14155550135', status: 'opted_out', occurred_at: '2024-05-01T08:00:05.000Z' },
+    ]);
   });
 
   it("the business's own numbers (TWILIO_FROM_NUMBER, SENDER_NUMBERS, --exclude-number) are rejected, never opted out; a file of only them exits 1", async () => {
