@@ -100,21 +100,21 @@ export function resolveColumns(rawHeaders: string[], options: Pick<ImportReadOpt
   let phone: string;
   if (options.phoneColumn !== undefined) phone = named('--phone-column', options.phoneColumn);
   else {
-    const found_ = [...new Set(candidates(PHONE_COLUMNS))];
-    if (found_.includes('from') && found_.includes('to')) {
+    const phoneCandidates = [...new Set(candidates(PHONE_COLUMNS))];
+    if (phoneCandidates.includes('from') && phoneCandidates.includes('to')) {
       throw new ImportSetupError(
         `this looks like a message log (From and To): the person is From on inbound messages and To on outbound ones, the other side is the business's number. ` +
           `Name the column with --phone-column (e.g. --phone-column From for the inbound STOP messages); ${found}`,
       );
     }
-    if (found_.length !== 1) {
+    if (phoneCandidates.length !== 1) {
       throw new ImportSetupError(
-        found_.length === 0
+        phoneCandidates.length === 0
           ? `no phone number column recognised (known names: ${PHONE_COLUMNS.join(', ')}); name it with --phone-column; ${found}`
-          : `several columns could hold the phone number (${found_.join(', ')}); name one with --phone-column; ${found}`,
+          : `several columns could hold the phone number (${phoneCandidates.join(', ')}); name one with --phone-column; ${found}`,
       );
     }
-    phone = found_[0]!;
+    phone = phoneCandidates[0]!;
   }
 
   let date: string | null = null;
@@ -284,7 +284,7 @@ function rowChecker(options: ImportReadOptions) {
           return null;
         }
         if ((columns.phone === 'from') !== inbound) {
-          rejections.push({ line, reason: `${direction} message: its "${columns.phone}" is the business's number, not the person's` });
+          rejections.push({ line, reason: `${direction.slice(0, 40)} message: its "${columns.phone}" is the business's number, not the person's` });
           return null;
         }
       }
