@@ -117,7 +117,8 @@ describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
   });
 
   it('a bad command or bad configuration exits non-zero with a message', async () => {
-    expect((await cli('frobnicate')).code).not.toBe(0);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('import', 'x.csv', '--phone-colum', 'From')).code).toBe(2);
     const bad = await runLedgerCli(['stats'], { ...database.env, DATABASE_URL: 'mysql://nope' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('DATABASE_URL');
