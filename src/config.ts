@@ -100,6 +100,14 @@ const envSchema = z
     TWILIO_TIMEOUT_MS: positiveInt(10_000),
     TWILIO_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(5).default(2)),
     TWILIO_AUTH_TOKEN_PREVIOUS: optionalString,
+    SENDER_NUMBERS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default('')
+        .transform((list) => list.split(',').map((n) => n.trim()).filter(Boolean))
+        .pipe(z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164 numbers such as +14155550100, comma-separated'))),
+    ),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
@@ -210,6 +218,8 @@ export interface TwilioConfig {
   timeoutMs: number;
   /** Retries of a 429 answer only, with backoff: a 5xx or a timeout is never retried (it may have been sent). */
   maxRetries: number;
+  /** Numbers the business sends from beside fromNumber (a Messaging Service's pool): `ledger import` never opts them out. */
+  senderNumbers: string[];
 }
 
 export interface Config {
@@ -286,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
       timeoutMs: e.TWILIO_TIMEOUT_MS,
       maxRetries: e.TWILIO_MAX_RETRIES,
+      senderNumbers: e.SENDER_NUMBERS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     apiKeys,

@@ -5,9 +5,19 @@ import { parseCategories } from '../consent/categories';
 import { appendOptOutsInBulk, type BulkOptOut } from '../consent/ledger';
 import type { AppContext } from '../context';
 import { lockPhones } from '../db';
-import { readImportFile, type GoodRow, type ImportRejection, type ReadBatch } from './import-reader';
+import { toE164 } from '../phone';
+import {
+  IMPORT_CLOCK_SKEW_MS,
+  ImportSetupError,
+  readImportFile,
+  type GoodRow,
+  type ImportColumns,
+  type ImportReadOptions,
+  type ImportRejection,
+  type ReadBatch,
+} from './import-reader';
 
-export { MAX_IMPORT_ROWS, type ImportRejection } from './import-reader';
+export { ImportSetupError, MAX_IMPORT_ROWS, type ImportRejection } from './import-reader';
 
 export interface ImportSummary {
   rows: number;
@@ -16,26 +26,40 @@ export interface ImportSummary {
   rejected: number;
   skippedReasons: Record<string, number>;
   rejections: ImportRejection[];
+  /** The columns read, as decided from the header row (null: the file has no record). */
+  columns: ImportColumns | null;
   elapsedMs: number;
+}
+
+export interface ImportOptions {
+  actor: string;
+  /** Header names; without them a column is guessed only when exactly one header fits. */
+  phoneColumn?: string;
+  dateColumn?: string;
+  noteColumn?: string;
+  /** Numbers the business sends from, beside TWILIO_FROM_NUMBER and SENDER_NUMBERS: never opted out. */
+  excludeNumbers?: string[];
+  onProgress?: (done: number) => void;
+  maxRejectionsListed?: number;
 }
 
 /** Batches the reader may run ahead of the writer. */
 const READ_AHEAD = 4;
 
-type ReaderMessage = { type: 'batch'; batch: ReadBatch } | { type: 'end' } | { type: 'error'; message: string };
+type ReaderMessage = { type: 'batch'; batch: ReadBatch } | { type: 'end' } | { type: 'error'; message: string; setup: boolean };
 
 /**
  * The file read on a worker thread, so that parsing and checking rows (a fifth of an import's
  * time) overlaps the ledger writes on this one. Without the compiled worker (running from the
  * TypeScript sources) the same reader runs on this thread.
  */
-function readBatches(file: string): AsyncIterable<ReadBatch> {
+function readBatches(file: string, options: ImportReadOptions): AsyncIterable<ReadBatch> {
   const script = join(__dirname, 'import-reader-worker.js');
-  return existsSync(script) ? readInWorker(file, script) : readImportFile(file);
+  return existsSync(script) ? readInWorker(file, options, script) : readImportFile(file, options);
 }
 
-async function* readInWorker(file: string, script: string): AsyncGenerator<ReadBatch> {
-  const worker = new Worker(script, { workerData: { file, window: READ_AHEAD } });
+async function* readInWorker(file: string, options: ImportReadOptions, script: string): AsyncGenerator<ReadBatch> {
+  const worker = new Worker(script, { workerData: { file, window: READ_AHEAD, options } });
   const inbox: ReaderMessage[] = [];
   let failure: Error | null = null;
   let notify: (() => void) | null = null;
@@ -61,7 +85,7 @@ async function* readInWorker(file: string, script: string): AsyncGenerator<ReadB
       const message = inbox.shift();
       if (!message) throw failure!;
       if (message.type === 'end') return;
-      if (message.type === 'error') throw new Error(message.message);
+      if (message.type === 'error') throw message.setup ? new ImportSetupError(message.message) : new Error(message.message);
       yield message.batch;
       worker.postMessage('next');
     }
@@ -71,18 +95,37 @@ async function* readInWorker(file: string, script: string): AsyncGenerator<ReadB
 }
 
 /**
+ * The business's own numbers: an opt-out of one of them would be a misread file (a message log's
+ * other side), never a person's wish. Throws ImportSetupError for a number that cannot be read.
+ */
+function senderNumbers(ctx: AppContext, extra: string[]): string[] {
+  const configured = [ctx.config.twilio.fromNumber, ...ctx.config.twilio.senderNumbers].filter((n): n is string => Boolean(n));
+  const numbers = new Set(configured.map((n) => toE164(n) ?? n));
+  for (const number of extra) {
+    const e164 = toE164(number);
+    if (!e164) throw new ImportSetupError(`--exclude-number "${number.slice(0, 40)}" is not a valid phone number`);
+    numbers.add(e164);
+  }
+  return [...numbers];
+}
+
+/**
  * Imports existing opt-outs (from Twilio or an earlier system) as `import` events. Idempotent: a
  * number already opted out is skipped, so running the same file twice records nothing new. An
  * opt-out older than the number's latest opt-in is skipped too (the person opted in again since);
- * without a date the opt-out is applied, the safe reading.
+ * a row without a date is applied now, the safe reading; an unreadable or future date is rejected.
+ * Throws ImportSetupError, before writing anything, when the columns cannot be decided.
  */
-export async function importOptOuts(
-  ctx: AppContext,
-  file: string,
-  options: { actor: string; onProgress?: (done: number) => void; maxRejectionsListed?: number },
-): Promise<ImportSummary> {
+export async function importOptOuts(ctx: AppContext, file: string, options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
-  const summary: ImportSummary = { rows: 0, imported: 0, skipped: 0, rejected: 0, skippedReasons: {}, rejections: [], elapsedMs: 0 };
+  const summary: ImportSummary = { rows: 0, imported: 0, skipped: 0, rejected: 0, skippedReasons: {}, rejections: [], columns: null, elapsedMs: 0 };
+  const readOptions: ImportReadOptions = {
+    phoneColumn: options.phoneColumn,
+    dateColumn: options.dateColumn,
+    noteColumn: options.noteColumn,
+    excludedNumbers: senderNumbers(ctx, options.excludeNumbers ?? []),
+    notAfter: new Date(ctx.clock().getTime() + IMPORT_CLOCK_SKEW_MS).toISOString(),
+  };
   const maxListed = options.maxRejectionsListed ?? 1_000;
   const reject = (line: number, reason: string) => {
     summary.rejected += 1;
@@ -132,7 +175,8 @@ export async function importOptOuts(
     for (const reason of outcome.skipped) skip(reason);
   };
 
-  for await (const batch of readBatches(file)) {
+  for await (const batch of readBatches(file, readOptions)) {
+    summary.columns = batch.columns;
     summary.rows += batch.read;
     for (const rejection of batch.rejections) reject(rejection.line, rejection.reason);
     for (const [reason, count] of Object.entries(batch.skips)) skip(reason, count);

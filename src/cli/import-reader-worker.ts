@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { readImportFile } from './import-reader';
+import { ImportSetupError, readImportFile, type ImportReadOptions } from './import-reader';
 
 /**
  * Worker thread: reads and checks the import file (CSV parsing, phone numbers, dates) while the
@@ -7,7 +7,7 @@ import { readImportFile } from './import-reader';
  * of what the main thread has asked for, so a file larger than memory stays bounded.
  */
 const port = parentPort!;
-const { file, window } = workerData as { file: string; window: number };
+const { file, window, options } = workerData as { file: string; window: number; options: ImportReadOptions };
 let credit = window;
 let wake: (() => void) | null = null;
 port.on('message', () => {
@@ -18,13 +18,13 @@ port.on('message', () => {
 
 void (async () => {
   try {
-    for await (const batch of readImportFile(file)) {
+    for await (const batch of readImportFile(file, options)) {
       while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
       credit -= 1;
       port.postMessage({ type: 'batch', batch });
     }
     port.postMessage({ type: 'end' });
   } catch (err) {
-    port.postMessage({ type: 'error', message: (err as Error).message });
+    port.postMessage({ type: 'error', message: (err as Error).message, setup: err instanceof ImportSetupError });
   }
 })();

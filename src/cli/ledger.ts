@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createApp, type App } from '../app';
 import { verifyChain } from '../consent/chain';
@@ -30,7 +30,10 @@ async function withGateway<T>(run: (gateway: App) => Promise<T>): Promise<T> {
 const program = new Command()
   .name('ledger')
   .description('Consent ledger tools for compliance staff (uses DATABASE_URL like the gateway)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A usage error exits 2 like every other failure to start, so that 1 keeps its meaning per command
+  // (verify: the chain is broken; import: nothing could be imported).
+  .exitOverride();
 
 program
   .command('verify')
@@ -70,31 +73,63 @@ program
     });
   });
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 program
   .command('import')
-  .description('import existing opt-outs from a CSV file (a header row with phone and optionally date, note)')
+  .summary('import existing opt-outs from a CSV file')
+  .description(
+    'import existing opt-outs from a CSV file with a header row (a phone column, optionally a date and a note). ' +
+      'Exit 0: rows imported or already there; 1: nothing could be imported; 2: the import did not start (file, columns, options)',
+  )
   .argument('<file>', 'the CSV file')
   .option('--actor <label>', 'recorded as the actor of each imported event', 'import')
+  .option('--phone-column <header>', "the column holding the person's number (else guessed only when exactly one header fits)")
+  .option('--date-column <header>', "the column holding the opt-out's date, ISO 8601 or RFC 2822 (else guessed likewise)")
+  .option('--note-column <header>', 'a column kept as a note in the evidence')
+  .option('--exclude-number <number>', 'a number the business sends from, never opted out (repeatable; TWILIO_FROM_NUMBER and SENDER_NUMBERS are always excluded)', collect, [])
   .option('--json', 'print the summary as JSON')
-  .action(async (file: string, options: { actor: string; json?: boolean }) => {
-    const bar = new cliProgress.SingleBar(
-      { format: 'importing {value} rows', stream: process.stderr, noTTYOutput: false },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(0, 0);
-    const summary = await withGateway((g) =>
-      importOptOuts(g.ctx, file, { actor: `import:${options.actor}`, onProgress: (done) => bar.update(done) }),
-    ).finally(() => bar.stop());
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-      return;
-    }
-    process.stdout.write(
-      `rows: ${summary.rows}, imported: ${summary.imported}, skipped: ${summary.skipped}, rejected: ${summary.rejected}\n`,
-    );
-    for (const [reason, n] of Object.entries(summary.skippedReasons)) process.stdout.write(`  skipped ${n}: ${reason}\n`);
-    for (const r of summary.rejections) process.stdout.write(`  rejected line ${r.line}: ${r.reason}\n`);
-  });
+  .action(
+    async (
+      file: string,
+      options: { actor: string; json?: boolean; phoneColumn?: string; dateColumn?: string; noteColumn?: string; excludeNumber: string[] },
+    ) => {
+      const bar = new cliProgress.SingleBar(
+        { format: 'importing {value} rows', stream: process.stderr, noTTYOutput: false },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(0, 0);
+      const summary = await withGateway((g) =>
+        importOptOuts(g.ctx, file, {
+          actor: `import:${options.actor}`,
+          phoneColumn: options.phoneColumn,
+          dateColumn: options.dateColumn,
+          noteColumn: options.noteColumn,
+          excludeNumbers: options.excludeNumber,
+          onProgress: (done) => bar.update(done),
+        }),
+      ).finally(() => bar.stop());
+      if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          `rows: ${summary.rows}, imported: ${summary.imported}, skipped: ${summary.skipped}, rejected: ${summary.rejected}\n`,
+        );
+        for (const [reason, n] of Object.entries(summary.skippedReasons)) process.stdout.write(`  skipped ${n}: ${reason}\n`);
+        for (const r of summary.rejections) process.stdout.write(`  rejected line ${r.line}: ${r.reason}\n`);
+      }
+      // Skipped rows are in the ledger already (or in this file twice): only a file none of whose rows
+      // is usable imported nothing, and a script running the import must see that.
+      if (summary.imported + summary.skipped === 0) {
+        const first = summary.rejections.slice(0, 3).map((r) => `line ${r.line}: ${r.reason}`);
+        process.stderr.write(
+          `ledger import: nothing could be imported: ${summary.rows} rows, ${summary.rejected} rejected${first.length ? ` (${first.join('; ')})` : ''}\n`,
+        );
+        process.exitCode = 1;
+      } else if (summary.rejected > 0) {
+        process.stderr.write(`ledger import: ${summary.rejected} of ${summary.rows} rows rejected (see the reasons in the summary)\n`);
+      }
+    },
+  );
 
 program
   .command('copy-to')
@@ -130,6 +165,8 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  // Commander has printed the message (or the help) already.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
   else process.stderr.write(`ledger: ${(err as Error).message ?? err}\n`);
   process.exit(2);

@@ -44,7 +44,7 @@ describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
     const reasons = summary.rejections.map((r: { line: number; reason: string }) => r.reason).join(' | ');
     expect(reasons).toMatch(/not a valid phone number/);
     expect(reasons).toMatch(/unreadable date/);
-    expect(reasons).toMatch(/no phone number column/);
+    expect(reasons).toMatch(/no phone number in column "phone_number"/);
 
     const again = JSON.parse((await cli('import', file, '--json')).stdout);
     expect(again.imported).toBe(0);
@@ -117,10 +117,167 @@ describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
   });
 
   it('a bad command or bad configuration exits non-zero with a message', async () => {
-    expect((await cli('frobnicate')).code).not.toBe(0);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('import', 'x.csv', '--phone-colum', 'From')).code).toBe(2);
     const bad = await runLedgerCli(['stats'], { ...database.env, DATABASE_URL: 'mysql://nope' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('DATABASE_URL');
+  });
+});
+
+const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'import');
+/** The business's numbers in the fixtures (fixtures/README.md). */
+const BUSINESS = { twilioFrom: '+14155550100', pool: '+14155550198', old: '+14155550199' };
+
+describe.each(DIALECTS)('ledger CLI import: which column is the person, which numbers are ours (%s)', (dialect) => {
+  let database: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    dir = mkdtempSync(join(tmpdir(), 'ledger-columns-'));
+  });
+  afterAll(async () => {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ ...database.env, TWILIO_FROM_NUMBER: BUSINESS.twilioFrom });
+  const cli = (...args: string[]) => runLedgerCli(args, env());
+  /** Every consent event of these numbers, as the ledger holds it. */
+  const eventsOf = async (phones: string[]) => {
+    const gateway = await createApp(loadConfig({ NODE_ENV: 'test', ...database.env }));
+    try {
+      return await gateway.ctx.db
+        .selectFrom('consent_events')
+        .select(['phone', 'status', 'occurred_at'])
+        .where('phone', 'in', phones)
+        .orderBy('id')
+        .execute();
+    } finally {
+      await gateway.close();
+    }
+  };
+  const twilioLog = join(FIXTURES, 'twilio-message-log.csv');
+  const everyNumberOfTheLog = ['+14155550121', '+14155550122', '+14155550123', '+14155550124', '+14155550125', '+14155550126', BUSINESS.twilioFrom, BUSINESS.old];
+
+  it('a Twilio message log is not guessed: exit 2 asking for --phone-column, nothing written', async () => {
+    const refused = await cli('import', twilioLog, '--json');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/From and To/);
+    expect(refused.stderr).toMatch(/--phone-column/);
+    expect(refused.stderr).toContain('headers found: "From", "To", "Body", "Status", "SentDate"');
+    expect(await eventsOf(everyNumberOfTheLog)).toEqual([]);
+  });
+
+  it('--phone-column From: the senders of inbound texts opted out at their SentDate; our numbers, outbound rows and future or unreadable dates rejected', async () => {
+    const run = await cli('import', twilioLog, '--phone-column', 'From', '--json');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ rows: 7, imported: 2, skipped: 0, rejected: 5, columns: { phone: 'from', date: 'sentdate', direction: 'direction' } });
+    expect(summary.rejections).toEqual([
+      { line: 3, reason: expect.stringMatching(/business's own sender number/) },
+      { line: 5, reason: expect.stringMatching(/business's own sender number/) },
+      { line: 6, reason: 'outbound-api message: its "from" is the business\'s number, not the person\'s' },
+      { line: 7, reason: 'date in the future "2999-01-01 00:00:00 UTC"' },
+      { line: 8, reason: expect.stringMatching(/^unreadable date "sometime in May"/) },
+    ]);
+    expect(run.stderr).toMatch(/5 of 7 rows rejected/);
+    expect(await eventsOf(everyNumberOfTheLog)).toEqual([
+      { phone: '+14155550121', status: 'opted_out', occurred_at: '2024-05-01T14:03:22.000Z' },
+      { phone: '+14155550122', status: 'opted_out', occurred_at: '2024-05-02T09:15:00.000Z' },
+    ]);
+  });
+
+  it('--phone-column To reads the recipients of outbound texts only (inbound rows rejected), at their SentDate', async () => {
+    const run = await cli('import', twilioLog, '--phone-column', 'to', '--exclude-number', BUSINESS.old, '--json');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ imported: 2, skipped: 1, skippedReasons: { 'already opted out': 1 } });
+    expect(summary.rejections.map((r: { line: number }) => r.line)).toEqual([2, 4, 7, 8]);
+    const recipients = await eventsOf(['+14155550123', '+14155550124']);
+    expect(recipients).toEqual([
+      { phone: '+14155550123', status: 'opted_out', occurred_at: '2024-05-03T16:00:00.000Z' },
+      { phone: '+14155550124', status: 'opted_out', occurred_at: '2024-05-03T16:00:01.000Z' },
+    ]);
+    expect(await eventsOf([BUSINESS.twilioFrom, BUSINESS.old])).toEqual([]);
+  });
+
+  it('no phone column: exit 2 naming the headers found and the flag; --phone-column on a column of no numbers: exit 1, nothing imported', async () => {
+    const file = join(FIXTURES, 'no-phone-column.csv');
+    const refused = await cli('import', file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no phone number column recognised/);
+    expect(refused.stderr).toContain('headers found: "Name", "Email", "Opted Out At"');
+    expect(refused.stderr).toMatch(/--phone-column/);
+
+    const unknown = await cli('import', file, '--phone-column', 'Telephone');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--phone-column "Telephone": the file has no such column/);
+
+    const nothing = await cli('import', file, '--phone-column', 'Email', '--json');
+    expect(nothing.code).toBe(1);
+    expect(JSON.parse(nothing.stdout)).toMatchObject({ rows: 2, imported: 0, skipped: 0, rejected: 2 });
+    expect(nothing.stderr).toMatch(/nothing could be imported: 2 rows, 2 rejected \(line 2: not a valid phone number/);
+
+    const headerOnly = join(dir, 'header-only.csv');
+    writeFileSync(headerOnly, 'phone,date\n');
+    const empty = await cli('import', headerOnly);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/nothing could be imported: 0 rows/);
+  });
+
+  it('ambiguous headers: exit 2 naming the candidates; --phone-column picks one, --date-column settles two date columns', async () => {
+    const file = join(FIXTURES, 'ambiguous-phone-columns.csv');
+    const refused = await cli('import', file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/several columns could hold the phone number \(phone, mobile\); name one with --phone-column/);
+    expect(await eventsOf(['+14155550131', '+14155550132', '+14155550133', '+14155550134'])).toEqual([]);
+
+    const run = await cli('import', file, '--phone-column', 'Mobile', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ imported: 2, rejected: 0, columns: { phone: 'mobile', date: 'date' } });
+    expect((await eventsOf(['+14155550131', '+14155550132', '+14155550133', '+14155550134'])).map((e) => e.phone)).toEqual(['+14155550132', '+14155550134']);
+
+    const twoDates = join(dir, 'two-dates.csv');
+    writeFileSync(twoDates, 'phone,date_created,date_sent\n+14155550135,2024-05-01T08:00:00Z,2024-05-01T08:00:05Z\n');
+    const ambiguousDate = await cli('import', twoDates);
+    expect(ambiguousDate.code).toBe(2);
+    expect(ambiguousDate.stderr).toMatch(/several columns could hold the opt-out's date \(date_created, date_sent\); name one with --date-column/);
+    expect((await cli('import', twoDates, '--date-column', 'date_sent')).code).toBe(0);
+
+    const twice = join(dir, 'phone-twice.csv');
+    writeFileSync(twice, 'Phone,Name,Phone\n+14155550136,Ann,+14155550137\n');
+    const sameName = await cli('import', twice);
+    expect(sameName.code).toBe(2);
+    expect(sameName.stderr).toMatch(/the column "phone" appears more than once/);
+    expect(await eventsOf(['+14155550135', '+14155550136', '+14155550137'])).toEqual([
+      { phone: '+14155550135', status: 'opted_out', occurred_at: '2024-05-01T08:00:05.000Z' },
+    ]);
+  });
+
+  it("the business's own numbers (TWILIO_FROM_NUMBER, SENDER_NUMBERS, --exclude-number) are rejected, never opted out; a file of only them exits 1", async () => {
+    const file = join(FIXTURES, 'business-number.csv');
+    const run = await runLedgerCli(['import', file, '--exclude-number', '(415) 555-0199', '--json'], { ...env(), SENDER_NUMBERS: BUSINESS.pool });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ rows: 4, imported: 1, rejected: 3 });
+    expect(summary.rejections).toEqual([2, 3, 4].map((line) => ({ line, reason: expect.stringMatching(/business's own sender number.*never opted out/) })));
+    expect(await eventsOf([BUSINESS.twilioFrom, BUSINESS.pool, BUSINESS.old, '+14155550141'])).toEqual([
+      { phone: '+14155550141', status: 'opted_out', occurred_at: '2024-05-01T10:00:00.000Z' },
+    ]);
+
+    const onlyOurs = join(dir, 'only-ours.csv');
+    writeFileSync(onlyOurs, 'phone\n+1 415 555 0100\n');
+    const nothing = await cli('import', onlyOurs);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stdout).toMatch(/^rows: 1, imported: 0, skipped: 0, rejected: 1/);
+    expect(nothing.stderr).toMatch(/nothing could be imported: 1 rows, 1 rejected \(line 2: the business's own sender number/);
+    expect(await eventsOf([BUSINESS.twilioFrom])).toEqual([]);
+
+    const badFlag = await cli('import', onlyOurs, '--exclude-number', 'our main line');
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--exclude-number "our main line" is not a valid phone number/);
   });
 });
 
@@ -170,7 +327,7 @@ describe('ledger CLI import: the file read on a worker thread', () => {
     expect(workerSummary).toMatchObject({ rows: 3_500, skippedReasons: { 'duplicate in file': repeats - 1 } });
     // Line numbers count the header: record k is on line k + 2.
     expect(workerSummary.rejections[0]).toEqual({ line: 7, reason: 'not a valid phone number' });
-    expect(workerSummary.rejections).toContainEqual({ line: 3_443, reason: 'unreadable date "someday"' });
+    expect(workerSummary.rejections).toContainEqual({ line: 3_443, reason: 'unreadable date "someday" (ISO 8601 or RFC 2822 expected)' });
     expect(workerSummary.imported + workerSummary.skipped + workerSummary.rejected).toBe(3_500);
   });
 

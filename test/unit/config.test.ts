@@ -73,3 +73,14 @@ describe('API keys', () => {
     expect(() => parseApiKeys('same-secret-0000000:send,same-secret-0000000:admin')).toThrow(/twice/);
   });
 });
+
+describe('SENDER_NUMBERS', () => {
+  it('is a comma-separated list of E.164 numbers, empty by default', () => {
+    expect(loadConfig({}).twilio.senderNumbers).toEqual([]);
+    expect(loadConfig({ SENDER_NUMBERS: '+14155550198, +14155550199' }).twilio.senderNumbers).toEqual(['+14155550198', '+14155550199']);
+  });
+
+  it('refuses a number that is not E.164, naming the variable', () => {
+    expect(() => loadConfig({ SENDER_NUMBERS: '+14155550198,(415) 555-0199' })).toThrow(/SENDER_NUMBERS/);
+  });
+});
