@@ -6,6 +6,7 @@ import { GENESIS, chainHash, contentDigest, verifyChain } from '../../src/consen
 import {
   CheckpointMismatchError,
   createCheckpoint,
+  parseCheckpointLines,
   signCheckpoint,
   startCheckpointer,
   verifyLedger,
@@ -14,8 +15,9 @@ import {
 import { generateSigningKey, parseSigningKey } from '../../src/consent/signing-key';
 import type { ConsentEventRow } from '../../src/db/tables/consent-event';
 import type { Db } from '../../src/db';
-import { DIALECTS } from '../helpers/databases';
+import { createTestDatabase, DIALECTS } from '../helpers/databases';
 import { inbound, optIn, startHarness, uniquePhone, type Harness } from '../helpers/harness';
+import { killLeftoverGateways, spawnGateway } from '../helpers/gateway-process';
 import { runLedgerCli } from '../helpers/ledger-cli';
 
 /** The gateway's key, and an attacker's. */
@@ -142,8 +144,10 @@ describe.each(DIALECTS)('signed ledger checkpoints (%s)', (dialect) => {
     expect(exported.code).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ id: 1, event_count: 4, key_id: gatewayKey.publicKey.id });
-    expect((await verify('--checkpoints', file)).code).toBe(0);
+    const copy = parseCheckpointLines(readFileSync(file, 'utf8'));
+    expect(copy).toEqual(await storedCheckpoints(h.ctx.db));
+    const publicKeys = h.ctx.config.ledger.publicKeys;
+    expect((await verifyLedger(h.ctx.db, { publicKeys, exported: copy })).ok).toBe(true);
 
     // Someone holding the database and the private key rewrites and re-signs.
     await rewriteEvent(h.ctx.db, stopId, { raw_text: 'thanks!', keyword: null });
@@ -154,14 +158,17 @@ describe.each(DIALECTS)('signed ledger checkpoints (%s)', (dialect) => {
     expect(anchored.code).toBe(1);
     expect(anchored.stdout).toMatch(/LEDGER BROKEN at checkpoint 1 .*, exported copy: checkpoint 1 in the database differs from the exported copy/);
     expect(anchored.stdout).toMatch(/and 1 more checkpoint failure/);
-    const failures = (await verifyLedger(h.ctx.db, { publicKeys: h.ctx.config.ledger.publicKeys, exported: lines.map((l) => JSON.parse(l)) })).checkpoints.failures;
+    const failures = (await verifyLedger(h.ctx.db, { publicKeys, exported: copy })).checkpoints.failures;
     expect(failures.map((f) => f.reason)).toContainEqual(expect.stringMatching(/events up to it were rewritten/));
 
     // Deleting the stored checkpoints instead does not help either.
     await h.ctx.db.deleteFrom('ledger_checkpoints').execute();
-    const deleted = await verify('--checkpoints', file);
-    expect(deleted.code).toBe(1);
-    expect(deleted.stdout).toMatch(/missing from the database/);
+    const deleted = await verifyLedger(h.ctx.db, { publicKeys, exported: copy });
+    expect(deleted.ok).toBe(false);
+    expect(deleted.checkpoints.failures.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/checkpoint 1 of the exported copy is missing from the database/),
+      expect.stringMatching(/events up to it were rewritten/),
+    ]);
   });
 
   it('events removed from the end of the chain (still a valid chain) are caught', async () => {
@@ -230,5 +237,58 @@ describe('ledger signing-key new', () => {
     const derived = await runLedgerCli(['signing-key', 'public'], { LEDGER_SIGNING_KEY: privateLine! });
     expect(derived.stdout).toContain(`LEDGER_PUBLIC_KEY=${publicLine}`);
     expect(derived.stdout).not.toContain(privateLine);
+  });
+});
+
+describe('copy-to carries the checkpoints along', () => {
+  it('a SQLite ledger copied into PostgreSQL verifies there with its checkpoints', async () => {
+    const source = await startHarness('sqlite', { env: { LEDGER_SIGNING_KEY: gatewayKey.privateKeyText } });
+    const target = await createTestDatabase('postgres');
+    try {
+      await inbound(source, uniquePhone(), 'STOP');
+      await createCheckpoint(source.ctx);
+      const copied = await runLedgerCli(['copy-to', target.env.DATABASE_URL!, '--schema', target.env.DATABASE_SCHEMA!], source.database.env);
+      expect(copied.stdout).toContain('ledger_checkpoints: 1 rows copied');
+      const verified = await runLedgerCli(['verify'], { ...target.env, LEDGER_PUBLIC_KEY: gatewayKey.publicKey.text });
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toMatch(/checkpoints verified: 1 \(1 in the database\)/);
+    } finally {
+      await source.stop();
+      await target.drop();
+    }
+  });
+});
+
+describe('the gateway process and its signing key', () => {
+  afterEach(() => killLeftoverGateways());
+
+  it('without LEDGER_SIGNING_KEY it warns at start-up; with it, it signs the head it leaves behind at shutdown', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const unsigned = await spawnGateway(database.env);
+      expect(unsigned.output()).toContain('LEDGER_SIGNING_KEY is not set');
+      unsigned.child.kill('SIGTERM');
+      expect(await unsigned.exited).toBe(0);
+
+      const env = { ...database.env, LEDGER_SIGNING_KEY: gatewayKey.privateKeyText };
+      const gateway = await spawnGateway(env);
+      expect(gateway.output()).not.toContain('LEDGER_SIGNING_KEY is not set');
+      const res = await fetch(`${gateway.url}/webhooks/twilio/sms`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ From: uniquePhone(), MessageSid: 'SMcheckpointprocess0000000000001', Body: 'STOP' }).toString(),
+      });
+      expect(res.status).toBe(200);
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
+      expect(gateway.output()).toContain('ledger checkpoint signed');
+
+      const verified = await runLedgerCli(['verify'], { ...database.env, LEDGER_PUBLIC_KEY: gatewayKey.publicKey.text });
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toMatch(/ledger verified: 1 events/);
+      expect(verified.stdout).toMatch(/checkpoints verified: 1 .*; 0 events after it are not signed yet/);
+    } finally {
+      await database.drop();
+    }
   });
 });
