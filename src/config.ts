@@ -102,7 +102,8 @@ const envSchema = z
     TWILIO_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(5).default(2)),
     LEDGER_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
     LEDGER_PUBLIC_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
-    LEDGER_CHECKPOINT_INTERVAL_MS: positiveInt(3_600_000),
+    // setInterval fires at once for a delay past 2^31 - 1 ms: a day is the longest that makes sense.
+    LEDGER_CHECKPOINT_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000)),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
