@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseApiKeys, type ApiKey } from './auth/api-keys';
 import { categorySchema, type Category } from './consent/categories';
+import { parsePublicKeys, parseSigningKey, type PublicKey, type SigningKey } from './consent/signing-key';
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -108,6 +109,10 @@ const envSchema = z
         .transform((list) => list.split(',').map((n) => n.trim()).filter(Boolean))
         .pipe(z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164 numbers such as +14155550100, comma-separated'))),
     ),
+    LEDGER_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    LEDGER_PUBLIC_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    // setInterval fires at once for a delay past 2^31 - 1 ms: a day is the longest that makes sense.
+    LEDGER_CHECKPOINT_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000)),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
@@ -151,6 +156,26 @@ const envSchema = z
         path: ['TWILIO_FROM_NUMBER'],
         message: 'sending through Twilio needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID',
       });
+    }
+    if (env.NODE_ENV === 'production' && !env.LEDGER_SIGNING_KEY) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['LEDGER_SIGNING_KEY'],
+        message: 'is required when NODE_ENV=production (it signs the ledger checkpoints; generate one with `npm run ledger -- signing-key new`)',
+      });
+    }
+    // The messages name what is wrong with a key, never the key.
+    for (const [name, parse] of [
+      ['LEDGER_SIGNING_KEY', parseSigningKey],
+      ['LEDGER_PUBLIC_KEY', parsePublicKeys],
+    ] as const) {
+      const value = env[name];
+      if (!value) continue;
+      try {
+        parse(value);
+      } catch (err) {
+        issue.addIssue({ code: 'custom', path: [name], message: (err as Error).message });
+      }
     }
     if (env.DATABASE_SCHEMA && !(env.DATABASE_URL ?? '').startsWith('postgres')) {
       issue.addIssue({
@@ -222,6 +247,18 @@ export interface TwilioConfig {
   senderNumbers: string[];
 }
 
+export interface LedgerSigningConfig {
+  /** From LEDGER_SIGNING_KEY: signs checkpoints of the hash chain. Absent: no checkpoints are made. */
+  signingKey?: SigningKey;
+  /**
+   * The keys `ledger verify` accepts checkpoints from: LEDGER_PUBLIC_KEY (a list, for rotations)
+   * and the signing key's own public key.
+   */
+  publicKeys: PublicKey[];
+  /** How often the gateway signs a checkpoint (only when the chain head moved). */
+  checkpointIntervalMs: number;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -238,6 +275,7 @@ export interface Config {
   erasureHashKeyIsDevelopmentDefault: boolean;
   program: ProgramConfig;
   sending: SendingConfig;
+  ledger: LedgerSigningConfig;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/gateway.db';
@@ -318,5 +356,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       transactionalExempt: e.TRANSACTIONAL_QUIET_HOURS === 'exempt',
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
     },
+    ledger: ledgerSigningConfig(e),
   };
+}
+
+function ledgerSigningConfig(e: z.infer<typeof envSchema>): LedgerSigningConfig {
+  const signingKey = e.LEDGER_SIGNING_KEY ? parseSigningKey(e.LEDGER_SIGNING_KEY) : undefined;
+  const publicKeys = e.LEDGER_PUBLIC_KEY ? parsePublicKeys(e.LEDGER_PUBLIC_KEY) : [];
+  if (signingKey && !publicKeys.some((k) => k.id === signingKey.publicKey.id)) publicKeys.push(signingKey.publicKey);
+  return { signingKey, publicKeys, checkpointIntervalMs: e.LEDGER_CHECKPOINT_INTERVAL_MS };
 }

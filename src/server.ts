@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp, type App } from './app';
 import type { Config } from './config';
+import { startCheckpointer } from './consent/checkpoints';
 import { startScheduler } from './sending/scheduler';
 
 export interface RunningServer extends App {
@@ -21,6 +22,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.erasureHashKeyIsDevelopmentDefault) {
     logger.warn('ERASURE_HASH_KEY is not set: erased numbers are hashed with a development key. Set it before real use, and never change it.');
   }
+  if (!config.ledger.signingKey) {
+    logger.warn(
+      'LEDGER_SIGNING_KEY is not set: no signed checkpoints are made, so whoever can write the database could rewrite the consent ledger undetected. Generate one with `npm run ledger -- signing-key new`.',
+    );
+  }
   if (config.apiKeys.length === 0) {
     logger.warn('API_KEYS is empty: every /v1 request will be refused with 401');
   }
@@ -34,6 +40,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   logger.info('gateway listening', { url, database: gateway.ctx.dialect, transport: gateway.ctx.transport.name });
 
   const scheduler = startScheduler(gateway.ctx);
+  const checkpointer = config.ledger.signingKey ? startCheckpointer(gateway.ctx) : undefined;
   let closing: Promise<void> | undefined;
   const shutdown = () => {
     closing ??= (async () => {
@@ -42,6 +49,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         server.closeIdleConnections();
       });
       await scheduler.stop();
+      await checkpointer?.stop();
       await gateway.close();
       logger.info('gateway stopped');
     })();

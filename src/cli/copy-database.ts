@@ -13,6 +13,7 @@ const TABLES = [
   { table: 'messages', key: 'id' },
   { table: 'suppressions', key: 'phone_hash' },
   { table: 'review_items', key: 'id' },
+  { table: 'ledger_checkpoints', key: 'id' },
 ] as const;
 
 export interface CopyResult {
@@ -31,7 +32,7 @@ async function assertEmpty(db: Db): Promise<void> {
 /** After rows were inserted with their ids, PostgreSQL's sequences must move past them. */
 async function resetIdSequences(db: Db, dialect: Dialect): Promise<void> {
   if (dialect !== 'postgres') return; // SQLite's AUTOINCREMENT follows explicit ids by itself
-  for (const table of ['consent_events', 'inbound_messages', 'review_items']) {
+  for (const table of ['consent_events', 'inbound_messages', 'review_items', 'ledger_checkpoints']) {
     await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest(coalesce((select max(id) from ${sql.table(table)}), 0), 1))`.execute(db);
   }
 }

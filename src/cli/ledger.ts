@@ -1,9 +1,18 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { createApp, type App } from '../app';
-import { verifyChain } from '../consent/chain';
+import {
+  checkpointLine,
+  createCheckpoint,
+  iterateCheckpoints,
+  parseCheckpointLines,
+  verifyLedger,
+  type Checkpoint,
+  type LedgerVerification,
+} from '../consent/checkpoints';
+import { generateSigningKey, parsePublicKey, type PublicKey } from '../consent/signing-key';
 import { exportHeader, formatPage, type ExportFormat, type ExportKind } from '../consent/export-format';
 import { exportQuerySchema } from '../consent/schemas';
 import { iterateEvents, iterateNumbers } from '../consent/staff';
@@ -35,19 +44,118 @@ const program = new Command()
   // (verify: the chain is broken; import: nothing could be imported).
   .exitOverride();
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function describeCheckpoint(c: Checkpoint): string {
+  return `checkpoint ${c.id} (event ${c.last_event_id}, signed ${c.signed_at}, key ${c.key_id})`;
+}
+
+function reportVerification(result: LedgerVerification): void {
+  const { chain, checkpoints } = result;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (!chain.ok) {
+    out(`LEDGER BROKEN at event ${chain.firstBroken!.id}: ${chain.firstBroken!.reason} (${chain.checked} events verified before it)`);
+  } else if (checkpoints.failures.length > 0) {
+    out(`hash chain consistent: ${chain.checked} events, chain head ${chain.head}; but the signed checkpoints do not match it:`);
+  } else {
+    out(`ledger verified: ${chain.checked} events, chain head ${chain.head}`);
+  }
+  const first = checkpoints.failures[0];
+  if (first) {
+    out(`LEDGER BROKEN at ${describeCheckpoint(first.checkpoint)}, ${first.source}: ${first.reason}`);
+    if (checkpoints.failures.length > 1) out(`  and ${checkpoints.failures.length - 1} more checkpoint failure(s)`);
+  }
+  const copy = checkpoints.exported === undefined ? '' : `; exported copy: ${checkpoints.exported} checkpoints`;
+  if (checkpoints.stored + (checkpoints.exported ?? 0) === 0) {
+    out(
+      'no signed checkpoints: the chain catches accidental damage, but whoever can write the database can recompute it (set LEDGER_SIGNING_KEY and run `ledger checkpoint`)',
+    );
+    return;
+  }
+  const latest = checkpoints.latest;
+  const since = latest && chain.ok ? `; ${chain.checked - latest.event_count} events after it are not signed yet` : '';
+  out(
+    `checkpoints verified: ${checkpoints.verified} (${checkpoints.stored} in the database${copy}${checkpoints.unchecked ? `, ${checkpoints.unchecked} past the broken event not checked` : ''})` +
+      (latest ? `; latest ${describeCheckpoint(latest)}${since}` : ''),
+  );
+}
+
 program
   .command('verify')
-  .description('check the hash chain of every consent event; exit 1 at the first broken one')
-  .action(async () => {
-    const result = await withGateway((g) => verifyChain(g.ctx.db));
-    if (result.ok) {
-      process.stdout.write(`ledger verified: ${result.checked} events, chain head ${result.head}\n`);
-      return;
+  .description(
+    'check the hash chain of every consent event and every signed checkpoint against it; exit 1 at the first failure',
+  )
+  .option('--public-key <key>', 'a trusted public key (repeat for older keys); default LEDGER_PUBLIC_KEY and the signing key\'s own', collect, [])
+  .option('--checkpoints <file>', 'an exported copy of the checkpoints (JSON lines) kept off this machine, checked too')
+  .action(async (options: { publicKey: string[]; checkpoints?: string }) => {
+    let publicKeys: PublicKey[] | undefined;
+    try {
+      if (options.publicKey.length > 0) publicKeys = options.publicKey.flatMap((list) => list.split(',').filter((k) => k.trim()).map(parsePublicKey));
+    } catch (err) {
+      throw new Error(`--public-key ${(err as Error).message}`);
     }
-    process.stdout.write(
-      `LEDGER BROKEN at event ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.checked} events verified before it)\n`,
+    const exported = options.checkpoints ? parseCheckpointLines(readFileSync(options.checkpoints, 'utf8')) : undefined;
+    const result = await withGateway((g) =>
+      verifyLedger(g.ctx.db, { publicKeys: publicKeys ?? g.ctx.config.ledger.publicKeys, exported }),
     );
-    process.exitCode = 1;
+    reportVerification(result);
+    if (!result.ok) process.exitCode = 1;
+  });
+
+program
+  .command('checkpoint')
+  .description('sign the current chain head with LEDGER_SIGNING_KEY now (the gateway also does it periodically)')
+  .action(async () => {
+    const outcome = await withGateway((g) => createCheckpoint(g.ctx));
+    if (outcome.created) process.stdout.write(`signed ${describeCheckpoint(outcome.checkpoint)}: ${outcome.checkpoint.event_count} events, chain head ${outcome.checkpoint.chain_head}\n`);
+    else if (outcome.reason === 'empty_ledger') process.stdout.write('the ledger is empty: nothing to sign\n');
+    else process.stdout.write(`the chain head has not moved since ${describeCheckpoint(outcome.checkpoint)}\n`);
+  });
+
+const checkpoints = program.command('checkpoints').description('the signed checkpoints of the ledger');
+checkpoints
+  .command('export')
+  .description('print the checkpoints as JSON lines, to keep a copy off this machine (`verify --checkpoints FILE` checks against it)')
+  .option('--out <file>', 'write to a file instead of standard output')
+  .option('--after <id>', 'only checkpoints with a larger id (to append to an earlier export)', '0')
+  .action(async (options: { out?: string; after: string }) => {
+    const after = Number(options.after);
+    if (!Number.isSafeInteger(after) || after < 0) throw new Error('--after takes a checkpoint id (a whole number)');
+    await withGateway(async ({ ctx }) => {
+      const out: NodeJS.WritableStream = options.out ? createWriteStream(options.out) : process.stdout;
+      for await (const c of iterateCheckpoints(ctx.db, after)) {
+        if (!out.write(`${checkpointLine(c)}\n`)) await once(out, 'drain');
+      }
+      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+    });
+  });
+
+const signingKey = program.command('signing-key').description('the Ed25519 key that signs checkpoints');
+signingKey
+  .command('new')
+  .description('generate a key pair: the private key for the gateway\'s environment, the public key for auditors (nothing is stored)')
+  .action(() => {
+    const { privateKeyText, publicKey } = generateSigningKey();
+    process.stdout.write(
+      [
+        '# The private key: put this line in the gateway\'s environment (a secret store), nowhere else.',
+        '# Whoever holds it can sign checkpoints. It is not written anywhere by this command.',
+        `LEDGER_SIGNING_KEY=${privateKeyText}`,
+        '',
+        `# The public key (key id ${publicKey.id}): give it to auditors and keep it with the exported checkpoints;`,
+        '# `ledger verify --public-key KEY` (or LEDGER_PUBLIC_KEY) checks checkpoints without the private key.',
+        `LEDGER_PUBLIC_KEY=${publicKey.text}`,
+        '',
+      ].join('\n'),
+    );
+  });
+signingKey
+  .command('public')
+  .description('print the public key and key id of the configured LEDGER_SIGNING_KEY')
+  .action(() => {
+    const key = loadConfig().ledger.signingKey;
+    if (!key) throw new Error('LEDGER_SIGNING_KEY is not set');
+    process.stdout.write(`LEDGER_PUBLIC_KEY=${key.publicKey.text}\n# key id ${key.publicKey.id}\n`);
   });
 
 program
@@ -72,8 +180,6 @@ program
       if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
     });
   });
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 program
   .command('import')

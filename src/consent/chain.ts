@@ -131,8 +131,11 @@ export interface VerifyResult {
 
 const VERIFY_PAGE = 5_000;
 
+/** Called for each event whose link verified: the chain head and the number of events up to it. */
+export type OnVerifiedLink = (eventId: number, head: string, eventCount: number) => void;
+
 /** Walks the whole chain in id order, in pages (constant memory). */
-export async function verifyChain(db: DbOrTransaction): Promise<VerifyResult> {
+export async function verifyChain(db: DbOrTransaction, onVerifiedLink?: OnVerifiedLink): Promise<VerifyResult> {
   let previous = GENESIS;
   let lastId = 0;
   let checked = 0;
@@ -157,6 +160,7 @@ export async function verifyChain(db: DbOrTransaction): Promise<VerifyResult> {
       previous = row.chain_hash;
       lastId = row.id;
       checked += 1;
+      onVerifiedLink?.(row.id, row.chain_hash, checked);
     }
   }
   return { ok: true, checked, head: previous };

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ConsentEventTable } from './tables/consent-event';
 import type { ConsentStateTable } from './tables/consent-state';
 import type { InboundMessageTable } from './tables/inbound-message';
+import type { LedgerCheckpointTable } from './tables/ledger-checkpoint';
 import type { MessageTable } from './tables/message';
 import type { ReviewItemTable } from './tables/review-item';
 import type { SuppressionTable } from './tables/suppression';
@@ -13,6 +14,7 @@ export interface Database {
   messages: MessageTable;
   suppressions: SuppressionTable;
   review_items: ReviewItemTable;
+  ledger_checkpoints: LedgerCheckpointTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,4 +1,6 @@
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config';
+import { generateSigningKey } from '../../src/consent/signing-key';
 import { findApiKey, hasScope, parseApiKeys } from '../../src/auth/api-keys';
 
 describe('loadConfig', () => {
@@ -28,6 +30,11 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ NODE_ENV: 'production' }, 'TWILIO_AUTH_TOKEN'],
+    [{ NODE_ENV: 'production' }, 'LEDGER_SIGNING_KEY'],
+    [{ LEDGER_SIGNING_KEY: 'not-a-key' }, 'LEDGER_SIGNING_KEY'],
+    [{ LEDGER_PUBLIC_KEY: 'bm90IGEga2V5' }, 'LEDGER_PUBLIC_KEY'],
+    [{ LEDGER_CHECKPOINT_INTERVAL_MS: '0' }, 'LEDGER_CHECKPOINT_INTERVAL_MS'],
+    [{ LEDGER_CHECKPOINT_INTERVAL_MS: '3000000000' }, 'LEDGER_CHECKPOINT_INTERVAL_MS'],
     [{ TWILIO_AUTH_TOKEN: 'abc' }, 'PUBLIC_BASE_URL'],
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
     [{ API_KEYS: 'short:send' }, 'API_KEYS'],
@@ -44,6 +51,41 @@ describe('loadConfig', () => {
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect((err as Error).message).not.toContain('super-secret-value-123');
+    }
+  });
+});
+
+describe('the ledger signing key', () => {
+  const { privateKeyText, publicKey } = generateSigningKey();
+
+  it('derives the public key and trusts it, with the LEDGER_PUBLIC_KEY list (older keys during a rotation)', () => {
+    const older = generateSigningKey().publicKey;
+    const config = loadConfig({ LEDGER_SIGNING_KEY: privateKeyText, LEDGER_PUBLIC_KEY: older.text });
+    expect(config.ledger.signingKey?.publicKey.id).toBe(publicKey.id);
+    expect(config.ledger.publicKeys.map((k) => k.id)).toEqual([older.id, publicKey.id]);
+    expect(config.ledger.checkpointIntervalMs).toBe(3_600_000);
+    expect(loadConfig({}).ledger).toMatchObject({ signingKey: undefined, publicKeys: [] });
+  });
+
+  it('reads PEM too, with the newlines an environment file writes as \\n', () => {
+    const pem = createPrivateKey({ key: Buffer.from(privateKeyText, 'base64'), format: 'der', type: 'pkcs8' })
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    expect(loadConfig({ LEDGER_SIGNING_KEY: pem }).ledger.signingKey?.publicKey.id).toBe(publicKey.id);
+    expect(loadConfig({ LEDGER_SIGNING_KEY: pem.replace(/\n/g, '\\n') }).ledger.signingKey?.publicKey.id).toBe(publicKey.id);
+  });
+
+  it('refuses a key of another type, or a public key in place of the private one, without echoing it', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+    expect(() => loadConfig({ LEDGER_SIGNING_KEY: rsa })).toThrow(/LEDGER_SIGNING_KEY: an rsa key, not Ed25519/);
+    expect(() => loadConfig({ LEDGER_SIGNING_KEY: publicKey.text })).toThrow(/LEDGER_SIGNING_KEY: is not a private key/);
+    expect(() => loadConfig({ LEDGER_PUBLIC_KEY: privateKeyText })).toThrow(/LEDGER_PUBLIC_KEY: is not a public key/);
+    const damaged = `${privateKeyText.slice(0, -8)}AAAA`;
+    expect(() => loadConfig({ LEDGER_SIGNING_KEY: damaged })).toThrow(ConfigError);
+    try {
+      loadConfig({ LEDGER_SIGNING_KEY: damaged });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(damaged.slice(0, 20));
     }
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENV_VARIABLES, loadConfig } from '../../src/config';
+import { generateSigningKey } from '../../src/consent/signing-key';
 
 // Docker cannot run on these machines: these tests check what can be checked without it.
 const DOCKER = join(__dirname, '..', '..', 'docker');
@@ -33,15 +34,24 @@ describe('docker/compose.yaml', () => {
     expect(compose.services.proxy).toBeDefined();
   });
 
+  // The example cannot ship a usable private key: it names the command that makes one.
+  const filledIn = () => ({ ...exampleEnv(), LEDGER_SIGNING_KEY: generateSigningKey().privateKeyText });
+
   it.each(['gateway-1', 'gateway-2'])("%s's environment passes the gateway's own config schema", (name) => {
     const raw = compose.services[name]!.environment!;
-    const env = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, interpolate(String(v), exampleEnv())]));
+    const env = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, interpolate(String(v), filledIn())]));
     for (const key of Object.keys(env)) expect(ENV_VARIABLES).toContain(key);
     const config = loadConfig(env);
     expect(config.env).toBe('production');
     expect(config.database).toMatchObject({ dialect: 'postgres', url: expect.stringContaining('@postgres:5432/gateway') });
     expect(config.twilio.messagingServiceSid).toMatch(/^MG/);
     expect(config.apiKeys.length).toBeGreaterThan(0);
+  });
+
+  it('refuses to start with the example signing key left in place', () => {
+    const raw = compose.services['gateway-1']!.environment!;
+    const env = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, interpolate(String(v), exampleEnv())]));
+    expect(() => loadConfig(env)).toThrow(/LEDGER_SIGNING_KEY: is not a private key/);
   });
 
   it('the proxy spreads requests over exactly those instances', () => {

@@ -1,0 +1,343 @@
+import { sign, verify } from 'node:crypto';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import type { DbOrTransaction } from '../db';
+import type { LedgerCheckpointRow } from '../db/tables/ledger-checkpoint';
+import { verifyChain, type VerifyResult } from './chain';
+import type { PublicKey, SigningKey } from './signing-key';
+
+/**
+ * Signed checkpoints of the hash chain (src/consent/chain.ts). The chain alone proves nothing to
+ * someone who can write the database: they can change an event and recompute every later link
+ * with the same public functions. A checkpoint is the gateway's signature, with a key that is not
+ * in the database, over "up to event N the chain holds C events and ends in H". Rewriting an event
+ * at or before N changes H; the signature then no longer covers the chain, and a new one cannot
+ * be made without the key. Against someone who also holds the key, the defence is a copy of the
+ * checkpoints kept elsewhere (`ledger checkpoints export`): `ledger verify --checkpoints FILE`
+ * checks the chain against that copy too.
+ */
+export type Checkpoint = LedgerCheckpointRow;
+type CheckpointBody = Omit<Checkpoint, 'id' | 'signature'>;
+
+/** Names what the bytes are, so a signature over them can never be taken for another statement. */
+const CHECKPOINT_DOMAIN = 'sms-compliance-gateway/ledger-checkpoint/v1';
+
+/** The signed bytes: a JSON array in a fixed order, the same on every dialect and machine. */
+export function checkpointMessage(c: CheckpointBody): Buffer {
+  return Buffer.from(JSON.stringify([CHECKPOINT_DOMAIN, c.last_event_id, c.event_count, c.chain_head, c.signed_at, c.key_id]), 'utf8');
+}
+
+export function signCheckpoint(key: SigningKey, body: Omit<CheckpointBody, 'key_id'>): Omit<Checkpoint, 'id'> {
+  const complete = { ...body, key_id: key.publicKey.id };
+  return { ...complete, signature: sign(null, checkpointMessage(complete), key.privateKey).toString('base64') };
+}
+
+export function checkpointSignatureIsValid(c: Checkpoint, key: PublicKey): boolean {
+  if (c.key_id !== key.id) return false;
+  try {
+    return verify(null, checkpointMessage(c), key.key, Buffer.from(c.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+interface SignedHead {
+  id: number;
+  chain_hash: string;
+  event_count: number;
+}
+
+/** The last chained event and how many events lead up to it, in one statement (one snapshot). */
+async function readHead(db: DbOrTransaction): Promise<SignedHead | undefined> {
+  const row = await db
+    .selectFrom('consent_events as e')
+    .select((eb) => [
+      'e.id',
+      'e.chain_hash',
+      eb
+        .selectFrom('consent_events as c')
+        .select((c) => c.fn.countAll<number | string>().as('n'))
+        .whereRef('c.id', '<=', 'e.id')
+        .as('event_count'),
+    ])
+    .where('e.chain_hash', 'is not', null)
+    .orderBy('e.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row?.chain_hash) return undefined;
+  return { id: Number(row.id), chain_hash: row.chain_hash, event_count: Number(row.event_count) };
+}
+
+async function latestCheckpoint(db: DbOrTransaction, keyId: string): Promise<Checkpoint | undefined> {
+  return db.selectFrom('ledger_checkpoints').selectAll().where('key_id', '=', keyId).orderBy('last_event_id', 'desc').limit(1).executeTakeFirst();
+}
+
+export type CheckpointOutcome =
+  | { created: true; checkpoint: Checkpoint }
+  | { created: false; reason: 'empty_ledger' }
+  | { created: false; reason: 'head_unchanged'; checkpoint: Checkpoint };
+
+export class NoSigningKeyError extends Error {
+  constructor() {
+    super('LEDGER_SIGNING_KEY is not set: no checkpoint can be signed (generate a key with `npm run ledger -- signing-key new`)');
+    this.name = 'NoSigningKeyError';
+  }
+}
+
+/**
+ * Signs the current chain head unless this key already signed it. Safe with several instances
+ * (PostgreSQL): one row per (head, key), so instances signing the same head at once insert it once.
+ */
+export async function createCheckpoint(ctx: AppContext): Promise<CheckpointOutcome> {
+  const key = ctx.config.ledger.signingKey;
+  if (!key) throw new NoSigningKeyError();
+  // The checkpoint first: it can only cover events committed before it, so the head read after
+  // it is never behind it unless events were deleted (another instance may sign in between).
+  const latest = await latestCheckpoint(ctx.committedReads, key.publicKey.id);
+  const head = await readHead(ctx.committedReads);
+  if (latest) assertStillCovered(normalise(latest), head, key);
+  if (!head) return { created: false, reason: 'empty_ledger' };
+  if (latest && latest.last_event_id === head.id) return { created: false, reason: 'head_unchanged', checkpoint: normalise(latest) };
+
+  const signed = signCheckpoint(key, {
+    last_event_id: head.id,
+    event_count: head.event_count,
+    chain_head: head.chain_hash,
+    signed_at: ctx.clock().toISOString(),
+  });
+  const inserted = await ctx.transactions.runStatement((db) =>
+    db
+      .insertInto('ledger_checkpoints')
+      .values(signed)
+      .onConflict((oc) => oc.columns(['last_event_id', 'key_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst(),
+  );
+  if (inserted) return { created: true, checkpoint: normalise(inserted) };
+  // Another instance signed this head first.
+  const theirs = await ctx.db
+    .selectFrom('ledger_checkpoints')
+    .selectAll()
+    .where('last_event_id', '=', head.id)
+    .where('key_id', '=', key.publicKey.id)
+    .executeTakeFirstOrThrow();
+  return { created: false, reason: 'head_unchanged', checkpoint: normalise(theirs) };
+}
+
+export class CheckpointMismatchError extends Error {
+  constructor(message: string) {
+    super(`${message}: the ledger or its checkpoints were changed outside the gateway; run \`npm run ledger -- verify\``);
+    this.name = 'CheckpointMismatchError';
+  }
+}
+
+/**
+ * Before signing past it, the newest checkpoint must still hold: a cheap check on every pass that
+ * raises the alarm in the gateway's log within one interval, and never signs over a rewrite.
+ */
+function assertStillCovered(latest: Checkpoint, head: SignedHead | undefined, key: SigningKey): void {
+  if (!checkpointSignatureIsValid(latest, key.publicKey)) {
+    throw new CheckpointMismatchError(`checkpoint ${latest.id} carries this gateway's key id but its signature does not verify`);
+  }
+  if (!head || head.id < latest.last_event_id) {
+    throw new CheckpointMismatchError(`checkpoint ${latest.id} signs event ${latest.last_event_id}, past the chain's last event ${head?.id ?? '(none)'}`);
+  }
+  if (head.id === latest.last_event_id && head.chain_hash !== latest.chain_head) {
+    throw new CheckpointMismatchError(`the chain head at event ${latest.last_event_id} is not the one checkpoint ${latest.id} signed`);
+  }
+}
+
+/** bigint columns come back as numbers from both drivers here, but say so once. */
+function normalise(row: Checkpoint): Checkpoint {
+  return { ...row, id: Number(row.id), last_event_id: Number(row.last_event_id), event_count: Number(row.event_count) };
+}
+
+const PAGE = 1_000;
+
+/** Every stored checkpoint in id order, in pages. */
+export async function* iterateCheckpoints(db: DbOrTransaction, afterId = 0): AsyncGenerator<Checkpoint> {
+  let last = afterId;
+  for (;;) {
+    const rows = await db.selectFrom('ledger_checkpoints').selectAll().where('id', '>', last).orderBy('id', 'asc').limit(PAGE).execute();
+    for (const row of rows) yield normalise(row);
+    if (rows.length < PAGE) return;
+    last = Number(rows[rows.length - 1]!.id);
+  }
+}
+
+/** One line of `ledger checkpoints export`: the row exactly as stored, as JSON. */
+export function checkpointLine(c: Checkpoint): string {
+  const { id, last_event_id, event_count, chain_head, signed_at, key_id, signature } = c;
+  return JSON.stringify({ id, last_event_id, event_count, chain_head, signed_at, key_id, signature });
+}
+
+const checkpointSchema = z.object({
+  id: z.number().int().positive(),
+  last_event_id: z.number().int().positive(),
+  event_count: z.number().int().positive(),
+  chain_head: z.string().regex(/^[0-9a-f]{64}$/),
+  signed_at: z.string(),
+  key_id: z.string().min(1),
+  signature: z.string().min(1),
+});
+
+/** Reads an exported copy (JSON lines); throws naming the first line that is not a checkpoint. */
+export function parseCheckpointLines(text: string): Checkpoint[] {
+  const checkpoints: Checkpoint[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new Error(`line ${i + 1} of the checkpoints file is not JSON`);
+    }
+    const result = checkpointSchema.safeParse(parsed);
+    if (!result.success) throw new Error(`line ${i + 1} of the checkpoints file is not a checkpoint: ${result.error.issues[0]?.path.join('.')}`);
+    checkpoints.push(result.data);
+  });
+  return checkpoints;
+}
+
+export interface CheckpointFailure {
+  checkpoint: Checkpoint;
+  /** Where the checkpoint was read: the database, or the copy kept elsewhere. */
+  source: 'database' | 'exported copy';
+  reason: string;
+}
+
+export interface LedgerVerification {
+  ok: boolean;
+  chain: VerifyResult;
+  checkpoints: {
+    /** Checkpoints in the database, and in the exported copy if one was given. */
+    stored: number;
+    exported?: number;
+    /** Checked and found good (signature, head and count); a copy identical to a stored one counts once. */
+    verified: number;
+    /** Past the first broken event, so they could not be checked. */
+    unchecked: number;
+    /** The good checkpoint covering the most events. */
+    latest?: Checkpoint;
+    /** Ordered by the event they sign: the first is where the ledger first stops matching. */
+    failures: CheckpointFailure[];
+  };
+}
+
+export interface VerifyLedgerOptions {
+  /** The keys whose checkpoints are trusted; none means no checkpoint can be verified. */
+  publicKeys: readonly PublicKey[];
+  /** A copy of the checkpoints kept off the machine: each is checked against the chain too. */
+  exported?: readonly Checkpoint[];
+}
+
+const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => checkpointLine(a) === checkpointLine(b);
+
+/**
+ * Walks the chain once (as `verifyChain`) and checks every checkpoint against it: signed by a
+ * trusted key, and the recomputed chain at its last event still ends in the signed head after the
+ * signed number of events.
+ */
+export async function verifyLedger(db: DbOrTransaction, options: VerifyLedgerOptions): Promise<LedgerVerification> {
+  const stored: Checkpoint[] = [];
+  for await (const c of iterateCheckpoints(db)) stored.push(c);
+  const exported = options.exported ?? [];
+  const targets = new Set([...stored, ...exported].map((c) => c.last_event_id));
+  const links = new Map<number, { head: string; count: number }>();
+  const chain = await verifyChain(db, (id, head, count) => {
+    if (targets.has(id)) links.set(id, { head, count });
+  });
+  const keys = new Map(options.publicKeys.map((k) => [k.id, k]));
+  const brokenAt = chain.ok ? Infinity : chain.firstBroken!.id;
+
+  const failures: CheckpointFailure[] = [];
+  let verified = 0;
+  let unchecked = 0;
+  let latest: Checkpoint | undefined;
+  const check = (c: Checkpoint, source: CheckpointFailure['source']) => {
+    const fail = (reason: string) => failures.push({ checkpoint: c, source, reason });
+    const key = keys.get(c.key_id);
+    if (!key) {
+      return fail(
+        keys.size === 0
+          ? 'no public key to check its signature with (give --public-key or set LEDGER_PUBLIC_KEY)'
+          : `signed by key ${c.key_id}, which is not a trusted public key: forged, or signed with a key you were not given`,
+      );
+    }
+    if (!checkpointSignatureIsValid(c, key)) return fail('the signature does not verify: the checkpoint was altered or forged');
+    if (c.last_event_id >= brokenAt) {
+      unchecked += 1;
+      return;
+    }
+    const link = links.get(c.last_event_id);
+    if (!link) return fail(`event ${c.last_event_id}, which it signs, is no longer in the ledger: events were removed`);
+    if (link.head !== c.chain_head) {
+      return fail(`the chain head at event ${c.last_event_id} is not the signed one: events up to it were rewritten and the chain recomputed`);
+    }
+    if (link.count !== c.event_count) {
+      return fail(`${link.count} events up to event ${c.last_event_id}, ${c.event_count} when it was signed: events were removed or inserted`);
+    }
+    verified += 1;
+    if (!latest || c.last_event_id > latest.last_event_id) latest = c;
+  };
+  for (const c of stored) check(c, 'database');
+  const storedById = new Map(stored.map((c) => [c.id, c]));
+  for (const c of exported) {
+    const inDatabase = storedById.get(c.id);
+    // The same bytes were checked above; a copy that differs is checked against the chain itself.
+    if (inDatabase && sameCheckpoint(c, inDatabase)) continue;
+    failures.push({
+      checkpoint: c,
+      source: 'exported copy',
+      reason: inDatabase
+        ? `checkpoint ${c.id} in the database differs from the exported copy: it was replaced`
+        : `checkpoint ${c.id} of the exported copy is missing from the database: it was deleted`,
+    });
+    check(c, 'exported copy');
+  }
+  failures.sort((a, b) => a.checkpoint.last_event_id - b.checkpoint.last_event_id || a.checkpoint.id - b.checkpoint.id);
+  return {
+    ok: chain.ok && failures.length === 0,
+    chain,
+    checkpoints: { stored: stored.length, exported: options.exported ? exported.length : undefined, verified, unchecked, latest, failures },
+  };
+}
+
+/**
+ * The gateway's checkpoint job: a pass at start-up, one every LEDGER_CHECKPOINT_INTERVAL_MS (a
+ * signature only when the head moved) and a last one at shutdown, so the newest events are
+ * covered as soon as possible. Never two passes at once.
+ */
+export function startCheckpointer(ctx: AppContext): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+  const pass = () => {
+    if (running) return running;
+    running = createCheckpoint(ctx)
+      .then((outcome) => {
+        if (outcome.created) {
+          const { id, last_event_id, event_count } = outcome.checkpoint;
+          ctx.logger.info('ledger checkpoint signed', { checkpointId: id, lastEventId: last_event_id, eventCount: event_count });
+        }
+      })
+      .catch((err: unknown) => ctx.logger.error('ledger checkpoint failed', { err }))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  void pass();
+  const timer = setInterval(() => {
+    if (!stopped) void pass();
+  }, ctx.config.ledger.checkpointIntervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await pass();
+    },
+  };
+}
