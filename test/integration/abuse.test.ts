@@ -143,3 +143,126 @@ describe.each(DIALECTS)('request limits (%s)', (dialect) => {
     expect(after).toHaveLength(before.length);
   });
 });
+
+const LIMITED = 'limited-secret-0123456789';
+const UNLIMITED = 'unlimited-secret-0123456789';
+
+describe('per-API-key rate limits (sqlite)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite', {
+      env: { API_KEYS: `${KEYS.reader}:ledger.read:auditor,${LIMITED}:ledger.read:crm:3,${UNLIMITED}:ledger.read::off` },
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const lookup = (key: string) => h.http.get(`/v1/consent/${encodeURIComponent('+14155550100')}`).set(bearer(key));
+
+  it('a key with its own limit gets the IETF RateLimit headers, then 429 rate_limited with Retry-After', async () => {
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await lookup(LIMITED));
+    expect(answers.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(answers[0]!.headers['ratelimit-policy']).toMatch(/^"api-key"; q=3; w=60; pk=:[^:]+:$/);
+    expect(answers[0]!.headers['ratelimit']).toMatch(/^"api-key"; r=2; t=\d+$/);
+    expect(answers[2]!.headers['ratelimit']).toMatch(/^"api-key"; r=0; t=\d+$/);
+    const refused = answers[3]!;
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it('one key being throttled leaves the others alone', async () => {
+    expect((await lookup(LIMITED)).status).toBe(429);
+    expect((await lookup(KEYS.reader)).status).toBe(200);
+  });
+
+  it('the default is generous (1,000,000 a minute): 300 requests in a burst all pass', async () => {
+    const statuses = await Promise.all(Array.from({ length: 300 }, async () => (await lookup(KEYS.reader)).status));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect((await lookup(KEYS.reader)).headers['ratelimit-policy']).toMatch(/^"api-key"; q=1000000; w=60;/);
+  });
+
+  it('a key whose limit is off is never counted and gets no RateLimit headers', async () => {
+    const res = await lookup(UNLIMITED);
+    expect(res.status).toBe(200);
+    expect(res.headers['ratelimit']).toBeUndefined();
+  });
+});
+
+describe('repeated failed authentication from one client (sqlite)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite', { env: { AUTH_FAILURES_PER_WINDOW: '5', AUTH_FAILURE_WINDOW_MS: '600000' }, now: '2026-11-25T20:00:00.000Z' });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('after 5 failures in 10 minutes every /v1 request from that client is 429, a valid key included, until the window ends', async () => {
+    for (let i = 0; i < 5; i++) {
+      const wrong = await h.http.get('/v1/consent/+14155550100').set(bearer(`guess-${i}-0123456789abcdef`));
+      expect(wrong.status).toBe(401);
+    }
+    const blocked = await h.http.get('/v1/consent/+14155550100').set(bearer(`guess-6-0123456789abcdef`));
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.code).toBe('too_many_auth_failures');
+    expect(Number(blocked.headers['retry-after'])).toBe(600);
+
+    // A right guess now must not be told so.
+    const right = await h.http.get('/v1/consent/+14155550100').set(bearer(KEYS.reader));
+    expect(right.status).toBe(429);
+    // Carrier webhooks are not behind API keys and keep working.
+    expect((await h.http.post(WEBHOOK).type('form').send(inboundParams(uniquePhone(), 'STOP'))).status).toBe(200);
+
+    h.setNow('2026-11-25T20:09:00.000Z');
+    expect(Number((await h.http.get('/v1/consent/+14155550100').set(bearer(KEYS.reader))).headers['retry-after'])).toBe(60);
+    h.setNow('2026-11-25T20:10:00.000Z');
+    expect((await h.http.get('/v1/consent/+14155550100').set(bearer(KEYS.reader))).status).toBe(200);
+  });
+
+  it('successful requests never count as failures', async () => {
+    h.setNow('2026-11-25T21:00:00.000Z');
+    const statuses = await Promise.all(Array.from({ length: 50 }, async () => (await h.http.get('/v1/consent/+14155550100').set(bearer(KEYS.reader))).status));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+});
+
+describe('response headers (sqlite)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite');
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('every answer carries nosniff and no-store: API reads, errors, webhook answers, health', async () => {
+    const phone = uniquePhone('303');
+    const answers = {
+      lookup: await h.http.get(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.reader)),
+      subjectExport: await h.http.get(`/v1/consent/${encodeURIComponent(phone)}/export`).set(bearer(KEYS.reader)),
+      list: await h.http.get('/v1/consent').set(bearer(KEYS.reader)),
+      send: await h.http.post('/v1/messages').set(bearer(KEYS.sender)).send({ to: phone, body: 'Hi', category: 'transactional' }),
+      unauthorized: await h.http.get(`/v1/consent/${encodeURIComponent(phone)}`),
+      webhook: await h.http.post(WEBHOOK).type('form').send(inboundParams(phone, 'STOP')),
+      badWebhook: await h.http.post(WEBHOOK).type('form').send({ Body: 'STOP' }),
+      notFound: await h.http.get('/nope'),
+      healthz: await h.http.get('/healthz'),
+    };
+    for (const [name, res] of Object.entries(answers)) {
+      expect({ name, status: res.status < 500, nosniff: res.headers['x-content-type-options'], cache: res.headers['cache-control'], frame: res.headers['x-frame-options'] }).toEqual({
+        name,
+        status: true,
+        nosniff: 'nosniff',
+        cache: 'no-store',
+        frame: 'SAMEORIGIN',
+      });
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+    expect(answers.webhook.text).toContain('<Message>');
+  });
+});
