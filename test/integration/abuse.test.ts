@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { DIALECTS } from '../helpers/databases';
 import { bearer, EVIDENCE, inboundParams, KEYS, startHarness, uniquePhone, type Harness } from '../helpers/harness';
 
@@ -34,12 +35,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-async function stopLatencies(port: number, count: number): Promise<number[]> {
+async function stopLatencies(port: number, count: number, areaCode = '646'): Promise<number[]> {
   const agent = new http.Agent({ keepAlive: true });
   const latencies: number[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const form = new URLSearchParams(inboundParams(uniquePhone('646'), 'STOP')).toString();
+      const form = new URLSearchParams(inboundParams(uniquePhone(areaCode), 'STOP')).toString();
       const answer = await post(port, WEBHOOK, form, { 'Content-Type': 'application/x-www-form-urlencoded' }, agent);
       expect(answer.status).toBe(200);
       latencies.push(answer.ms);
@@ -264,5 +265,112 @@ describe('response headers (sqlite)', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
     expect(answers.webhook.text).toContain('<Message>');
+  });
+});
+
+/** Texts one flooding number has already sent today: enough that reading them all is slow. */
+const FLOOD_BACKLOG = 100_000;
+
+describe.each(DIALECTS)('automatic reply limits per number (%s)', (dialect) => {
+  let h: Harness;
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    h = await startHarness(dialect, { now: '2026-11-25T20:00:00.000Z' });
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await h.stop();
+  });
+
+  const events = (phone: string) =>
+    h.ctx.db.selectFrom('consent_events').select(['event_type', 'evidence']).where('phone', '=', phone).orderBy('id').execute();
+
+  it('STOP/START alternation: every change recorded, every STOP confirmed, START confirmed 3 times a day', async () => {
+    const phone = uniquePhone('720');
+    const replies: (string | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await h.http.post(WEBHOOK).type('form').send(inboundParams(phone, i % 2 === 0 ? 'STOP' : 'START'));
+      expect(res.status).toBe(200);
+      replies.push(/<Message>/.test(res.text) ? (i % 2 === 0 ? 'out' : 'in') : null);
+    }
+    expect(replies.filter((r) => r === 'out')).toHaveLength(10);
+    expect(replies.filter((r) => r === 'in')).toHaveLength(3);
+    const recorded = await events(phone);
+    expect(recorded.map((e) => e.event_type)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'opt_out' : 'opt_in')));
+    const confirmed = recorded.map((e) => (JSON.parse(String(e.evidence)) as { confirmationSent: boolean }).confirmationSent);
+    expect(confirmed.filter(Boolean)).toHaveLength(13);
+
+    // A day later the first START is confirmed again.
+    expect(await h.http.post(WEBHOOK).type('form').send(inboundParams(phone, 'STOP')).then((r) => r.text)).toContain('<Message>');
+    h.setNow('2026-11-26T20:00:01.000Z');
+    try {
+      expect(await h.http.post(WEBHOOK).type('form').send(inboundParams(phone, 'START')).then((r) => r.text)).toContain('<Message>');
+    } finally {
+      h.setNow('2026-11-25T20:00:00.000Z');
+    }
+  });
+
+  it("a HELP flood from one number leaves other numbers' STOP latency near its latency alone", async () => {
+    const flooder = uniquePhone('505');
+    const row = (i: number, replyKind: 'help' | null) => ({
+      message_sid: `SMflood${dialect}${String(i).padStart(10, '0')}`,
+      phone: flooder,
+      to_number: '+15005550006',
+      account_sid: null,
+      body: 'HELP',
+      opt_out_type: null,
+      intent: 'help' as const,
+      matched_keyword: 'HELP',
+      classification_rule: 'keyword',
+      note: replyKind ? null : 'help reply limit reached for today',
+      reply_kind: replyKind,
+      reply_text: replyKind ? 'help text' : null,
+      received_at: `2026-11-25T${String(10 + Math.floor(i / 20_000)).padStart(2, '0')}:00:00.000Z`,
+    });
+    await h.ctx.db.transaction().execute(async (trx) => {
+      for (let start = 0; start < FLOOD_BACKLOG; start += 1_000) {
+        await trx
+          .insertInto('inbound_messages')
+          .values(Array.from({ length: 1_000 }, (_, j) => row(start + j, start + j < 3 ? 'help' : null)))
+          .execute();
+      }
+    });
+    if (dialect === 'postgres') await sql`analyze inbound_messages`.execute(h.ctx.db);
+
+    await stopLatencies(port, 5, '917'); // warm-up
+    const alone = median(await stopLatencies(port, 30, '917'));
+
+    let flooding = true;
+    const answers: string[] = [];
+    const floodClient = async () => {
+      const agent = new http.Agent({ keepAlive: true });
+      try {
+        for (let i = 0; i < 300 && flooding; i++) {
+          const form = new URLSearchParams(inboundParams(flooder, 'HELP')).toString();
+          const res = await post(port, WEBHOOK, form, { 'Content-Type': 'application/x-www-form-urlencoded' }, agent);
+          answers.push(String(res.status));
+        }
+      } finally {
+        agent.destroy();
+      }
+    };
+    const flood = Array.from({ length: 8 }, floodClient);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const underFlood = median(await stopLatencies(port, 30, '917'));
+    flooding = false;
+    await Promise.all(flood);
+
+    expect(answers.length).toBeGreaterThan(8);
+    expect(answers.every((status) => status === '200')).toBe(true);
+    // The flooder got no HELP answer: it had its 3 for the day already.
+    const answered = await h.ctx.db.selectFrom('inbound_messages').select('id').where('phone', '=', flooder).where('reply_kind', 'is not', null).execute();
+    expect(answered).toHaveLength(3);
+    // Generous: before, each HELP counted the number's whole day of texts inside the writer transaction.
+    expect(underFlood).toBeLessThan(alone * 5 + 30);
   });
 });
