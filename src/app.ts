@@ -1,4 +1,6 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { apiKeyRateLimit, authenticate, AuthFailureGate } from './auth/limits';
 import type { Config } from './config';
 import { sealUnchainedEvents } from './consent/chain';
 import { createConsentRouter } from './consent/router';
@@ -7,6 +9,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './db';
 import { createTransactionRunner } from './db/transactions';
 import { createHealthRouter } from './health/router';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
+import { jsonBody } from './http/json-body';
 import { createLogger, type Logger } from './logger';
 import { programMessages } from './program/messages';
 import { createReviewRouter } from './review/router';
@@ -71,12 +74,38 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', config.limits.trustProxy);
+  // Every answer: nosniff, no framing, no referrer...; and never cached, since most carry phone
+  // numbers, consent records or message texts (webhook answers, errors and /healthz included).
+  app.use(helmet(), (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  const authFailures = new AuthFailureGate(ctx);
+  const rateLimit = apiKeyRateLimit(ctx);
   // Hottest paths first: a request walks every route mounted before the one that answers it.
   app.use('/webhooks/twilio', createWebhookRouter(ctx));
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createSendingRouter(ctx), createConsentRouter(ctx), createReviewRouter(ctx));
+  // Authenticated from the headers and rate-limited before the body is read and parsed.
+  app.use(
+    '/v1',
+    authFailures.refuseBlocked(),
+    authenticate(ctx, authFailures),
+    rateLimit.middleware,
+    jsonBody(API_BODY_LIMIT),
+    createSendingRouter(ctx),
+    createConsentRouter(ctx),
+    createReviewRouter(ctx),
+  );
   app.use(createHealthRouter(ctx));
   app.use(notFoundHandler());
   app.use(errorMiddleware(logger));
 
-  return { app, ctx, close: () => database.close() };
+  return {
+    app,
+    ctx,
+    close: async () => {
+      rateLimit.close();
+      await database.close();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseApiKeys, type ApiKey } from './auth/api-keys';
+import { parseApiKeys, rateLimitSchema, type ApiKey, type RateLimitPerMinute } from './auth/api-keys';
 import { categorySchema, type Category } from './consent/categories';
 import { parsePublicKeys, parseSigningKey, type PublicKey, type SigningKey } from './consent/signing-key';
 
@@ -24,6 +24,13 @@ const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 
 const positiveInt = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+
+/**
+ * Requests per minute per API key. Far above what one process serves (the benchmark's bare Express
+ * baseline is about 7,000 req/s), so one marketing tool sending a campaign at the gateway's full
+ * speed is never throttled unless its key says so.
+ */
+export const DEFAULT_API_RATE_LIMIT_PER_MINUTE = 1_000_000;
 
 const envSchema = z
   .object({
@@ -113,6 +120,11 @@ const envSchema = z
     LEDGER_PUBLIC_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
     // setInterval fires at once for a delay past 2^31 - 1 ms: a day is the longest that makes sense.
     LEDGER_CHECKPOINT_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000)),
+    API_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, rateLimitSchema.default(DEFAULT_API_RATE_LIMIT_PER_MINUTE)),
+    AUTH_FAILURES_PER_WINDOW: positiveInt(30),
+    AUTH_FAILURE_WINDOW_MS: positiveInt(15 * 60 * 1000),
+    TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().max(200).default('false')),
+    OPT_IN_CONFIRMATIONS_PER_DAY: positiveInt(3),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
@@ -216,6 +228,21 @@ export interface ProgramConfig {
    * opt_out: treated as an opt-out at once, confirmation included; ignore: only queued for review.
    */
   reviewPolicy: 'suppress' | 'opt_out' | 'ignore';
+  /**
+   * Opt-in confirmations per number per 24 h (the first always goes). Opt-out confirmations are
+   * never throttled: each follows a change to opted out, and the person is owed exactly one.
+   */
+  optInConfirmationsPerDay: number;
+}
+
+export interface AbuseLimitsConfig {
+  /** Requests per minute for an API key without its own limit; null: unlimited. */
+  apiRateLimitPerMinute: RateLimitPerMinute;
+  /** Failed authentications from one client address within the window before it is refused 429. */
+  authFailuresPerWindow: number;
+  authFailureWindowMs: number;
+  /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
 }
 
 export interface SendingConfig {
@@ -276,6 +303,7 @@ export interface Config {
   program: ProgramConfig;
   sending: SendingConfig;
   ledger: LedgerSigningConfig;
+  limits: AbuseLimitsConfig;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/gateway.db';
@@ -302,6 +330,15 @@ function databaseConfig(env: z.infer<typeof envSchema>): DatabaseConfig {
     poolSize: env.DATABASE_POOL_SIZE,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   };
+}
+
+/** `false`/`true`, a hop count, or Express's own list (`loopback`, `10.0.0.0/8, uniquelocal`...). */
+function parseTrustProxy(raw: string): boolean | number | string {
+  const value = raw.trim();
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** Validates the environment; throws a ConfigError naming every bad variable. */
@@ -349,6 +386,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       capCategories: e.CAP_CATEGORIES,
       optOutLanguage: e.OPT_OUT_LANGUAGE,
       reviewPolicy: e.REVIEW_POLICY,
+      optInConfirmationsPerDay: e.OPT_IN_CONFIRMATIONS_PER_DAY,
     },
     sending: {
       allowedCountries: e.ALLOWED_COUNTRIES,
@@ -357,6 +395,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
     },
     ledger: ledgerSigningConfig(e),
+    limits: {
+      apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      authFailuresPerWindow: e.AUTH_FAILURES_PER_WINDOW,
+      authFailureWindowMs: e.AUTH_FAILURE_WINDOW_MS,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    },
   };
 }
 

@@ -59,3 +59,9 @@ export class ConflictError extends AppError {
     super(code, 409, message);
   }
 }
+
+export class TooManyRequestsError extends AppError {
+  constructor(code: 'rate_limited' | 'too_many_auth_failures', message: string) {
+    super(code, 429, message);
+  }
+}

@@ -8,6 +8,7 @@ import * as m006 from './006-partial-schedule-index';
 import * as m007 from './007-send-decided-at';
 import * as m008 from './008-covering-list-index';
 import * as m012 from './012-ledger-checkpoints';
+import * as m014 from './014-inbound-reply-index';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-send-decided-at': m007,
   '008-covering-list-index': m008,
   '012-ledger-checkpoints': m012,
+  '014-inbound-reply-index': m014,
 };

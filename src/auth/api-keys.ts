@@ -1,4 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 
 export const SCOPES = ['send', 'ledger.read', 'ledger.write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -11,7 +12,32 @@ export interface ApiKey {
   scopes: ReadonlySet<Scope>;
   /** Recorded as the actor in the ledger. */
   label: string;
+  /** Requests per minute for this key (null: unlimited); undefined: API_RATE_LIMIT_PER_MINUTE applies. */
+  rateLimitPerMinute?: RateLimitPerMinute;
 }
+
+/** Requests per minute; null means unlimited (`off`). */
+export type RateLimitPerMinute = number | null;
+
+const MAX_RATE_LIMIT_PER_MINUTE = 1_000_000_000;
+
+/** `off`, or a whole number of requests per minute (1 or more); undefined when neither. */
+export function parseRateLimit(raw: string): RateLimitPerMinute | undefined {
+  const value = raw.trim().toLowerCase();
+  if (value === 'off') return null;
+  if (!/^\d{1,10}$/.test(value)) return undefined;
+  const perMinute = Number(value);
+  return perMinute >= 1 && perMinute <= MAX_RATE_LIMIT_PER_MINUTE ? perMinute : undefined;
+}
+
+export const rateLimitSchema = z.string().transform((raw, ctx): RateLimitPerMinute => {
+  const parsed = parseRateLimit(raw);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be "off" or requests per minute, 1 to ${MAX_RATE_LIMIT_PER_MINUTE}` });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 const MIN_SECRET_LENGTH = 16;
 
@@ -24,7 +50,8 @@ export function fingerprint(secret: string): string {
 }
 
 /**
- * Parses `SECRET:SCOPES[:LABEL],…` where SCOPES are joined by `+`.
+ * Parses `SECRET:SCOPES[:LABEL[:RATE]],…` where SCOPES are joined by `+` and RATE is requests per
+ * minute or `off` (an empty LABEL before a RATE keeps the default label).
  * Throws with a message that never contains a secret.
  */
 export function parseApiKeys(raw: string): ApiKey[] {
@@ -34,9 +61,14 @@ export function parseApiKeys(raw: string): ApiKey[] {
     .filter((entry) => entry.length > 0);
   const keys: ApiKey[] = [];
   entries.forEach((entry, index) => {
-    const [secret = '', scopeList = '', label, ...rest] = entry.split(':');
+    const [secret = '', scopeList = '', rawLabel, rawRate, ...rest] = entry.split(':');
     const position = `entry ${index + 1}`;
-    if (rest.length > 0) throw new Error(`${position} has more than SECRET:SCOPES:LABEL`);
+    if (rest.length > 0) throw new Error(`${position} has more than SECRET:SCOPES:LABEL:RATE`);
+    const label = rawRate !== undefined && rawLabel === '' ? undefined : rawLabel;
+    const rateLimitPerMinute = rawRate === undefined ? undefined : parseRateLimit(rawRate);
+    if (rawRate !== undefined && rateLimitPerMinute === undefined) {
+      throw new Error(`${position}: the rate limit must be "off" or requests per minute (a whole number from 1)`);
+    }
     if (secret.length < MIN_SECRET_LENGTH) {
       throw new Error(`${position}: the secret must be at least ${MIN_SECRET_LENGTH} characters`);
     }
@@ -55,6 +87,7 @@ export function parseApiKeys(raw: string): ApiKey[] {
       secretDigest: digest(secret),
       scopes: new Set(scopes as Scope[]),
       label: label ?? fingerprint(secret),
+      ...(rateLimitPerMinute !== undefined ? { rateLimitPerMinute } : {}),
     });
   });
   const seen = new Set<string>();

@@ -14,6 +14,9 @@ export interface InboundDecisionInput {
   current: { status: ConsentStatus; categories: Category[] };
   helpRepliesInLastDay: number;
   helpRepliesPerDay: number;
+  /** Opt-in confirmations this number was sent in the last 24 hours, and how many it may get. */
+  optInConfirmationsInLastDay: number;
+  optInConfirmationsPerDay: number;
   messages: LocalisedMessages;
   reviewPolicy: 'suppress' | 'opt_out' | 'ignore';
 }
@@ -52,9 +55,14 @@ const OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS = new Set(['START', 'UNSTOP']);
  * Decides what an inbound text changes and what to answer. Pure: the route persists and
  * answers what this returns. Rules:
  * - Twilio's OptOutType wins over our own reading, and then we never reply (Twilio did).
- * - Opt-out: always recorded; one confirmation, only on the change to opted out.
+ * - Opt-out: always recorded; one confirmation, only on the change to opted out, and never
+ *   throttled: CTIA requires it, the program promises exactly one after every opt-out, and each
+ *   change to opted out follows a consent (an opt-in or a first contact), so each is owed one.
  * - Opt-in: only a change of state is recorded and confirmed; YES from a number that never
- *   opted in or out is a conversation, not a sign-up.
+ *   opted in or out is a conversation, not a sign-up. The confirmation is limited per number per
+ *   24 hours (the first always goes, so the person has had the program's disclosures that day):
+ *   STOP/START alternation no longer costs a paid reply per text. Over the limit the opt-in is
+ *   still recorded, with confirmationSent false.
  * - HELP: always answered, whatever the state, up to a daily limit so two bots cannot loop.
  */
 export function decideInbound(input: InboundDecisionInput): InboundDecision {
@@ -95,6 +103,7 @@ export function decideInbound(input: InboundDecisionInput): InboundDecision {
         return { ...none, note: 'unknown number: this word is not a sign-up' };
       }
       const restored = categories.length > 0 ? categories : [...CATEGORIES];
+      const overLimit = !advanced && input.optInConfirmationsInLastDay >= input.optInConfirmationsPerDay;
       return {
         ...none,
         consentChange: {
@@ -105,8 +114,8 @@ export function decideInbound(input: InboundDecisionInput): InboundDecision {
           keyword,
           reason: status === 'unknown' ? 'keyword_opt_in_unknown_number' : 'resubscribe',
         },
-        reply: replyUnlessTwilioDid('opt_in_confirmation', input.messages.optInConfirmation),
-        note: advanced ? 'twilio replied' : null,
+        reply: overLimit ? null : replyUnlessTwilioDid('opt_in_confirmation', input.messages.optInConfirmation),
+        note: advanced ? 'twilio replied' : overLimit ? 'opt-in confirmation limit reached for today: recorded, not confirmed' : null,
       };
     }
     case 'help': {

@@ -8,15 +8,27 @@ export async function findInboundBySid(db: DbOrTransaction, messageSid: string):
   return (await selectBySid(db, messageSid)).rows[0];
 }
 
-export async function countHelpRepliesSince(db: DbOrTransaction, phone: string, since: string): Promise<number> {
-  const { count } = await db
+export interface RecentReplies {
+  help: number;
+  optInConfirmations: number;
+}
+
+/**
+ * The automatic replies a number was sent since `since`, of the kinds that are limited. Read
+ * through the partial index of answered texts (migration 014): its cost follows the replies
+ * sent, which are limited, never the number of texts a flooding number sends.
+ */
+export async function countRecentReplies(db: DbOrTransaction, phone: string, since: string): Promise<RecentReplies> {
+  const rows = await db
     .selectFrom('inbound_messages')
-    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .select((eb) => ['reply_kind', eb.fn.countAll<number | string>().as('count')])
     .where('phone', '=', phone)
-    .where('reply_kind', '=', 'help')
+    .where('reply_kind', 'in', ['help', 'opt_in_confirmation'])
     .where('received_at', '>', since)
-    .executeTakeFirstOrThrow();
-  return Number(count);
+    .groupBy('reply_kind')
+    .execute();
+  const count = (kind: string) => Number(rows.find((row) => row.reply_kind === kind)?.count ?? 0);
+  return { help: count('help'), optInConfirmations: count('opt_in_confirmation') };
 }
 
 const INBOUND_COLUMNS = [

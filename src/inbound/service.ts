@@ -5,7 +5,7 @@ import { lockPhone } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { classifyInbound } from '../keywords/keyword-engine';
 import { decideInbound, type AdvancedOptOutType, type ConsentChange, type InboundDecision } from './decide';
-import { countHelpRepliesSince, findInboundBySid, insertInboundMessage } from './queries';
+import { countRecentReplies, findInboundBySid, insertInboundMessage, type RecentReplies } from './queries';
 
 export interface InboundSms {
   messageSid: string;
@@ -53,16 +53,20 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
 
     const current = await getCurrentConsent(trx, sms.from);
     const classification = classifyInbound(sms.body);
-    const helpRepliesInLastDay =
-      classification.intent === 'help'
-        ? await countHelpRepliesSince(trx, sms.from, new Date(now.getTime() - DAY_MS).toISOString())
-        : 0;
+    // Only a reply we may send is limited: none when Twilio answered, never an opt-out confirmation.
+    // Read under the number's lock, so the limits are exact; cheap through migration 014's index.
+    const mayBeLimited = !sms.advancedOptOutType && (classification.intent === 'help' || classification.intent === 'opt_in');
+    const recent: RecentReplies = mayBeLimited
+      ? await countRecentReplies(trx, sms.from, new Date(now.getTime() - DAY_MS).toISOString())
+      : { help: 0, optInConfirmations: 0 };
     const decision = decideInbound({
       classification,
       advancedOptOutType: sms.advancedOptOutType,
       current,
-      helpRepliesInLastDay,
+      helpRepliesInLastDay: recent.help,
       helpRepliesPerDay: ctx.config.program.helpRepliesPerDay,
+      optInConfirmationsInLastDay: recent.optInConfirmations,
+      optInConfirmationsPerDay: ctx.config.program.optInConfirmationsPerDay,
       messages: ctx.messages,
       reviewPolicy: ctx.config.program.reviewPolicy,
     });

@@ -9,7 +9,13 @@ const messages = programMessages({ name: 'Acme', helpContact: 'help@acme.test', 
 function decide(
   text: string,
   status: ConsentStatus,
-  options: { categories?: Category[]; advanced?: AdvancedOptOutType; helpToday?: number; reviewPolicy?: 'suppress' | 'opt_out' | 'ignore' } = {},
+  options: {
+    categories?: Category[];
+    advanced?: AdvancedOptOutType;
+    helpToday?: number;
+    optInConfirmationsToday?: number;
+    reviewPolicy?: 'suppress' | 'opt_out' | 'ignore';
+  } = {},
 ) {
   return decideInbound({
     classification: classifyInbound(text),
@@ -17,6 +23,8 @@ function decide(
     current: { status, categories: options.categories ?? (status === 'unknown' ? [] : ['marketing', 'transactional']) },
     helpRepliesInLastDay: options.helpToday ?? 0,
     helpRepliesPerDay: 3,
+    optInConfirmationsInLastDay: options.optInConfirmationsToday ?? 0,
+    optInConfirmationsPerDay: 3,
     messages,
     reviewPolicy: options.reviewPolicy ?? 'suppress',
   });
@@ -169,5 +177,45 @@ describe('program messages (CTIA content)', () => {
   it('the frequency follows the configured cap', () => {
     const m = programMessages({ name: 'A', helpContact: 'x', frequencyCapPerMonth: 4 });
     expect(m.help).toContain('Up to 4 msgs/month');
+  });
+});
+
+describe('automatic reply limits per number', () => {
+  it('opt-in confirmations: the first ones of the day go, over the limit the opt-in is recorded without one', () => {
+    expect(decide('START', 'opted_out', { optInConfirmationsToday: 2 }).reply?.kind).toBe('opt_in_confirmation');
+    const over = decide('START', 'opted_out', { optInConfirmationsToday: 3 });
+    expect(over.consentChange).toMatchObject({ eventType: 'opt_in', status: 'opted_in' });
+    expect(over.reply).toBeNull();
+    expect(over.note).toMatch(/opt-in confirmation limit/);
+  });
+
+  it('opt-out confirmations are never throttled, however many replies the number had today', () => {
+    const d = decide('STOP', 'opted_in', { optInConfirmationsToday: 1_000, helpToday: 1_000 });
+    expect(d.consentChange?.eventType).toBe('opt_out');
+    expect(d.reply?.kind).toBe('opt_out_confirmation');
+  });
+
+  it('STOP/START alternation: every STOP confirmed, START confirmed only up to the limit, every change recorded', () => {
+    let status: ConsentStatus = 'opted_in';
+    let optInConfirmations = 0;
+    const replies: string[] = [];
+    let changes = 0;
+    for (let i = 0; i < 100; i++) {
+      const d = decide(i % 2 === 0 ? 'STOP' : 'START', status, { optInConfirmationsToday: optInConfirmations });
+      if (d.consentChange) {
+        changes += 1;
+        status = d.consentChange.status;
+      }
+      if (d.reply) replies.push(d.reply.kind);
+      if (d.reply?.kind === 'opt_in_confirmation') optInConfirmations += 1;
+    }
+    expect(changes).toBe(100);
+    expect(replies.filter((k) => k === 'opt_out_confirmation')).toHaveLength(50);
+    expect(replies.filter((k) => k === 'opt_in_confirmation')).toHaveLength(3);
+  });
+
+  it('HELP over its daily limit gets no answer; its count does not touch the opt-in limit', () => {
+    expect(decide('HELP', 'opted_in', { helpToday: 3 }).reply).toBeNull();
+    expect(decide('START', 'opted_out', { helpToday: 3 }).reply?.kind).toBe('opt_in_confirmation');
   });
 });
