@@ -14,11 +14,11 @@ const SECRET_KEYS = /(token|secret|password|passwd|authorization|api_?key|cookie
  * URL-encoded (%2B14155550134, %28415%29%20555-0134), national ((415) 555-0134, 415-555-0134,
  * 415.555.0134, 4155550134), with spaces or form-encoded spaces (415+555+0134). It starts where no
  * letter or digit precedes (or right after an encoded +) and runs over digits and up to three
- * separators between them; the replacer decides from the digit count (10, or 8 after a +) and
- * leaves dates, counters and IPv4 addresses alone. Separators and digits are disjoint, so the
+ * separators between them; the replacer masks it from 10 digits (8 after a +) and leaves dates,
+ * shorter counters and IPv4 addresses alone. Separators and digits are disjoint, so the
  * match is linear in the length of the text.
  */
-const PHONE_IN_TEXT = /(?:(?<=%2[Bb])|(?<![\p{L}\p{N}_]))(?:\+|%2[Bb])?(?:\(|%28)?\d(?:(?:[\s\-.()/+]|%(?:20|2[89BbDdEe])){0,3}\d){6,}/gu;
+const PHONE_IN_TEXT = /(?:(?<=%2[Bb])|(?<![\p{L}\p{N}_]))(?:\+|%2[Bb])?(?:\(|%28)?\d(?:(?:[\s\-\u2010-\u2015.()/+]|%(?:20|2[89BbDdEe])){0,3}\d){6,}/gu;
 const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/g;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const DATE = /^\d{4}-\d\d-\d\d(?!\d)/;
@@ -36,7 +36,7 @@ const SECRET_IN_TEXT: readonly [RegExp, string][] = [
 const BODY_PARAM = /((?:^|[?&])(?:Body|body|text)=)[^&\s]*/g;
 
 /** JSON.parse quotes the text it could not parse, a request body: `Unexpected token 'S', "STOP…" is not valid JSON`. */
-const JSON_SNIPPET = /"(?:[^"\\]|\\.)*"(?= is not valid JSON)/g;
+const JSON_SNIPPET = /, ".*"(?= is not valid JSON)/gs;
 
 /** Deeper than this, an object is not walked (nor written): a log line is not a data dump. */
 const MAX_DEPTH = 8;
@@ -63,7 +63,7 @@ export function maskText(value: string): string {
   let out = value;
   if (SECRET_HINT.test(out)) for (const [pattern, replacement] of SECRET_IN_TEXT) out = out.replace(pattern, replacement);
   if (out.includes('ody=') || out.includes('text=')) out = out.replace(BODY_PARAM, '$1[masked]');
-  if (out.includes('not valid JSON')) out = out.replace(JSON_SNIPPET, '"…"');
+  if (out.includes('not valid JSON')) out = out.replace(JSON_SNIPPET, ', "…"');
   if (/\d/.test(out)) out = out.replace(PHONE_IN_TEXT, maskPhoneMatch);
   return out;
 }

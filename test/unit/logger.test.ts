@@ -72,15 +72,15 @@ describe('log masking', () => {
     logger.info('form', { raw: 'From=%2B14155550144&To=%2B15005550006&Body=STOP+please' });
     let parseError: unknown;
     try {
-      JSON.parse('Your lipo consult +14155550151 is ready');
+      JSON.parse('Your lipo consult "+14155550151"\nis ready');
     } catch (err) {
       parseError = err;
     }
     logger.warn('invalid body', { err: parseError });
     logger.warn(parseError as Error);
-    logger.info('national forms: 4155550145, 415.555.0146, 1-415-555-0147, 415+555+0148, %28415%29%20555-0149, 415 555 0150');
+    logger.info('national forms: 4155550145, 415.555.0146, 1-415-555-0147, 415+555+0148, %28415%29%20555-0149, 415 555 0150, 415–555–0152');
     const text = lines.join('');
-    for (let n = 134; n <= 151; n++) expect(text).not.toContain(`55501${n - 100}`);
+    for (let n = 134; n <= 152; n++) expect(text).not.toContain(`55501${n - 100}`);
     expect(text).not.toContain('lipo consult');
     expect(text).not.toContain('STOP+please');
     expect(text).toContain('"stack"'); // the trace is kept, masked
