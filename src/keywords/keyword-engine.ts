@@ -97,8 +97,16 @@ const WRONG_NUMBER: readonly { pattern: RegExp; language: Language }[] = [
   { pattern: /\b(mauvais numero|faux numero|erreur de numero|ce n est pas [a-z]+)\b/, language: 'fr' },
 ];
 
-const PROFANITY = /\b(f+[u*@#]*c*k+\w*|f\W{1,3}k|fck\w*|fk off|shit|stfu|piss off|screw (you|off)|go to hell|damn it|wtf|asshole)\b/;
-const PROFANITY_RAW = /f[\W_]{1,4}k|f\*+|\bs\*+t\b|\$h[i1]t/i;
+const PROFANITY = /\b(f+[u*@#]*c*k+\w*|fck\w*|fk off|shit|stfu|piss off|screw (you|off)|go to hell|damn it|wtf|asshole)\b/;
+/**
+ * Masked profanity in the raw text (f**k, f*ck, f.u.c.k, f***, s**t, $hit), matched only inside
+ * one word-like token: the f starts a token and nothing between it and the k is a space or a
+ * letter other than u or c. Across words ("Brief, kind", "I'm off, kids") it must not match: a
+ * rule that opts a number out has to be certain. "f/k/a" (formerly known as) is not one.
+ * (Checked on the raw text: the normalised text has lost the masks, "f**k" and "f/k/a" both
+ * read "f k".)
+ */
+const PROFANITY_RAW = /(?<![\p{L}\p{N}])f(?=[uc]*[^\s\p{L}\p{N}])(?:[^\s\p{L}\p{N}]|[uc]){1,6}k(?!\/a(?![\p{L}\p{N}]))|(?<![\p{L}\p{N}])f\*+|\bs\*+t\b|\$h[i1]t/iu;
 
 /** "don't stop", "never stop": checked before the revocation phrases ("don't stop texting me"). */
 const NEGATED_FCC_WORD = /\b(don t|dont|do not|never|can t|cant|won t|please don t|wouldn t|didn t) (stop|quit|end|cancel|unsubscribe)\b/;
@@ -171,7 +179,7 @@ export function classifyInbound(text: string): Classification {
   if (phrase) return result('opt_out', 'revocation_phrase', phrase.matched, phrase.language);
   const wrong = firstMatch(lower, WRONG_NUMBER) ?? (/\bwrong\s*#/i.test(text) ? { matched: 'wrong #', language: 'en' as Language } : undefined);
   if (wrong) return result('opt_out', 'wrong_number', wrong.matched, wrong.language);
-  const profane = PROFANITY.exec(lower) ?? PROFANITY_RAW.exec(text);
+  const profane = PROFANITY.exec(lower) ?? PROFANITY_RAW.exec(text.normalize('NFKC'));
   if (profane && words.length <= SHORT_REPLY_WORDS * 2) return result('opt_out', 'profanity_demand', profane[0], 'en');
 
   // 4. An FCC word read another way: "end of the week works", "cancel my appointment".

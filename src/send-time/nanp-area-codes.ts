@@ -1,16 +1,18 @@
 /**
  * US area codes (NANP numbering plan areas) with their state or territory and IANA time zones.
  *
- * Version 2026-11-25. Compiled from the North American Numbering Plan Administrator's public NPA
+ * Version 2026-11-27. Compiled from the North American Numbering Plan Administrator's public NPA
  * assignments (nationalnanpa.com, "NPA Database" and the area code maps) and the IANA time zone
- * database. A test checks that every US area code libphonenumber-js knows is listed here.
+ * database. A test checks that every US area code libphonenumber-js knows is listed here, and
+ * another that every area code's zones cover those of libphonenumber's own time-zone map
+ * (fixtures/libphonenumber-nanp-timezones.txt) for all its exchanges, each difference explained.
  *
  * `zones` is given only where an area code differs from its state's zones or spans several:
  * then the send window is the one allowed in all of them.
  * Non-geographic codes (5XX personal communications, 8XX toll-free, 900) have no place: the
  * window allowed across all US time zones applies to them.
  */
-export const AREA_CODES_VERSION = '2026-11-25';
+export const AREA_CODES_VERSION = '2026-11-27';
 
 const EASTERN = 'America/New_York';
 const CENTRAL = 'America/Chicago';
@@ -105,7 +107,8 @@ const ZONE_OVERRIDES: Readonly<Record<number, readonly string[]>> = {
   606: [EASTERN, CENTRAL], // eastern Kentucky, a few Central counties
   931: [CENTRAL, EASTERN], // middle Tennessee, Cumberland Plateau counties Eastern
   423: [EASTERN, CENTRAL], // east Tennessee, Marion County Central
-  219: [CENTRAL], // northwest Indiana (Chicago area)
+  865: [EASTERN], // Knoxville, Oak Ridge, Gatlinburg: east Tennessee is Eastern
+  219: [CENTRAL, 'America/Indiana/Indianapolis'], // northwest Indiana: Lake, Porter, LaPorte Central; Pulaski and others Eastern
   812: ['America/Indiana/Indianapolis', CENTRAL], // southwest Indiana (Evansville) is Central
   930: ['America/Indiana/Indianapolis', CENTRAL], // overlay of 812
   574: ['America/Indiana/Indianapolis', CENTRAL], // Starke County is Central
@@ -124,12 +127,23 @@ const ZONE_OVERRIDES: Readonly<Record<number, readonly string[]>> = {
   907: [ALASKA, ALEUTIAN], // the Aleutians west of 169°30′W
 };
 
+/**
+ * Exchanges (NPA-NXX) whose zones differ from their area code's: then these zones apply instead.
+ * Numbers keep their exchange when ported within a rate centre, so the exchange still places them.
+ */
+const EXCHANGE_ZONE_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
+  // Unalaska / Dutch Harbor lies east of 169°30′W and keeps Alaska time, but libphonenumber's map
+  // puts the exchange in Pacific/Honolulu (an hour behind in summer): the window allowed in both.
+  '907581': [ALASKA, HAWAII],
+};
+
 export interface AreaCodePlace {
   state: string;
   zones: readonly string[];
 }
 
 const PLACES = new Map<number, AreaCodePlace>();
+const EXCHANGE_PLACES = new Map<string, AreaCodePlace>();
 for (const [state, codes] of Object.entries(BY_STATE)) {
   for (const code of codes) PLACES.set(code, { state, zones: ZONE_OVERRIDES[code] ?? STATE_ZONES[state]! });
 }
@@ -140,10 +154,15 @@ export const NON_GEOGRAPHIC = new Set([500, 521, 522, 523, 524, 525, 526, 527, 5
 /** Every zone of the 50 states and DC: a non-geographic number may be in any of them. */
 export const ALL_STATE_ZONES: readonly string[] = [EASTERN, CENTRAL, MOUNTAIN, ARIZONA, PACIFIC, ALASKA, HAWAII];
 
+for (const [exchange, zones] of Object.entries(EXCHANGE_ZONE_OVERRIDES)) {
+  const place = PLACES.get(Number(exchange.slice(0, 3)));
+  if (place) EXCHANGE_PLACES.set(exchange, { state: place.state, zones });
+}
+
 /** The place of an E.164 +1 number, or undefined for a non-geographic or unknown area code. */
 export function placeOf(e164: string): AreaCodePlace | undefined {
   if (!e164.startsWith('+1') || e164.length !== 12) return undefined;
-  return PLACES.get(Number(e164.slice(2, 5)));
+  return EXCHANGE_PLACES.get(e164.slice(2, 8)) ?? PLACES.get(Number(e164.slice(2, 5)));
 }
 
 export function knownAreaCodes(): number[] {

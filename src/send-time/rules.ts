@@ -61,6 +61,13 @@ export const JURISDICTIONS: readonly Jurisdiction[] = [
     dailyCap: 3,
   },
   {
+    id: 'US-CT',
+    name: 'Connecticut telephone solicitation (SB 1058)',
+    citation: 'Conn. Gen. Stat. 42-288a, as amended by Public Act 23-98 (SB 1058, from 1 Oct 2023): texts are telephonic sales calls; 9am-8pm',
+    states: ['CT'],
+    windows: [{ days: ALL_DAYS, start: h(9), end: h(20) }],
+  },
+  {
     id: 'US-TX',
     name: 'Texas telephone solicitation (SB 140)',
     citation: 'Tex. Bus. & Com. Code 301.051, as amended by SB 140 (from 1 Sep 2025): Mon-Sat 9am-9pm, Sun noon-9pm',

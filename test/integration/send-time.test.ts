@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { runDueMessages } from '../../src/sending/scheduler';
 import type { SmsTransport } from '../../src/transport/transport';
 import { createTestDatabase, DIALECTS } from '../helpers/databases';
-import { bearer, EVIDENCE, inbound, KEYS, optIn, startHarness, TEST_API_KEYS, type Harness } from '../helpers/harness';
+import { bearer, EVIDENCE, inbound, KEYS, optIn, startHarness, TEST_API_KEYS, uniquePhone, type Harness } from '../helpers/harness';
 
 // 2026-11-26T03:00Z is 22:00 in New York (quiet), 19:00 in Los Angeles (allowed).
 const NIGHT_IN_NEW_YORK = '2026-11-26T03:00:00.000Z';
@@ -113,6 +113,27 @@ describe.each(DIALECTS)('send-time rules (%s)', (dialect) => {
     const fourth = await send({ to: phone, body: 'Deal 7', category: 'marketing' });
     expect(fourth.status).toBe(403);
     expect(fourth.body.error).toMatchObject({ code: 'daily_cap', details: { retryAfter: '2026-11-27T14:00:00.000Z' } });
+  });
+
+  it('Connecticut: a marketing text at 8:30 or 20:30 local is 403 quiet_hours; 9:00 and 19:59 pass', async () => {
+    // Wednesday 25 November 2026, EST (UTC-5): the federal window (8-21) alone would allow all four.
+    for (const npa of ['203', '475', '860', '959']) {
+      const phone = uniquePhone(npa);
+      await optIn(h, phone);
+      h.setNow('2026-11-25T13:30:00.000Z'); // 08:30
+      const early = await send({ to: phone, body: 'Early offer', category: 'marketing' });
+      expect(early.status).toBe(403);
+      expect(early.body.error).toMatchObject({ code: 'quiet_hours', details: { retryAfter: '2026-11-25T14:00:00.000Z' } });
+      h.setNow('2026-11-25T14:00:00.000Z'); // 09:00
+      expect((await send({ to: phone, body: 'Morning offer', category: 'marketing' })).status).toBe(202);
+      h.setNow('2026-11-26T00:59:00.000Z'); // 19:59
+      expect((await send({ to: phone, body: 'Evening offer', category: 'marketing' })).status).toBe(202);
+      h.setNow('2026-11-26T01:30:00.000Z'); // 20:30
+      const late = await send({ to: phone, body: 'Late offer', category: 'marketing' });
+      expect(late.status).toBe(403);
+      expect(late.body.error).toMatchObject({ code: 'quiet_hours', details: { retryAfter: '2026-11-26T14:00:00.000Z' } });
+      h.setNow('2026-11-25T20:00:00.000Z');
+    }
   });
 
   it('the list check answers quiet_hours with retryAfter too', async () => {

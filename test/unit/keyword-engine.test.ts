@@ -115,6 +115,45 @@ describe('classifyInbound', () => {
     );
   });
 
+  it.each([
+    'f**k off', 'F**K OFF', 'f*ck off', 'f.u.c.k off', 'F.U.C.K. OFF', 'fu*k you', 'f@#k off', 'f_ck off', 'f***', '"f**k" this',
+    'F***ING SPAM', 'ｆ＊＊ｋ ｏｆｆ',
+  ])('masked profanity inside one token, %j, is an opt-out', (text) => {
+    expect(classifyInbound(text)).toMatchObject({ intent: 'opt_out', rule: 'profanity_demand' });
+  });
+
+  // The raw masked-profanity rule once matched an f and a k across words ("Brief, kind").
+  it.each([
+    'Brief, kind and helpful thanks!', "I'm off, kids are sick", 'Half, kept it', 'Thanks chief, keep it up',
+    'Beef, kale and rice please', 'Staff - kind as always', 'Sign me up if... kinda busy now', 'Took the day off. Kids home',
+    'Proof: kept the receipt', 'Golf/karate on Saturday', 'Stuff (keys, wallet) left behind', 'Leaf & kale salad was great',
+    'Acme Spa f/k/a Glow Studio', 'Roof, kitchen done. Thanks!', 'Self-kindness week, love it',
+  ])('%j is not profanity', (text) => {
+    expect(classifyInbound(text).rule).not.toBe('profanity_demand');
+    expect(classifyInbound(text).intent).not.toBe('opt_out');
+  });
+
+  it('ordinary English sentences from common words, with any punctuation between them, are never read as profanity (property)', () => {
+    // Common words, heavy on those ending in f and starting with k: the shapes the cross-word match caught.
+    const words = [
+      'the', 'a', 'and', 'to', 'of', 'off', 'if', 'in', 'is', 'it', 'you', 'we', 'they', 'my', 'your', 'our', 'for', 'on', 'at', 'with',
+      'thanks', 'thank', 'please', 'great', 'good', 'see', 'soon', 'today', 'tomorrow', 'appointment', 'time', 'day', 'week',
+      'brief', 'chief', 'half', 'self', 'staff', 'stuff', 'beef', 'golf', 'leaf', 'proof', 'roof', 'cliff', 'safe', 'life', 'wife',
+      'kind', 'kids', 'keep', 'kept', 'key', 'keys', 'know', 'knew', 'kitchen', 'kick', 'king', 'kit', 'kale', 'kinda', 'karate',
+      'fun', 'fine', 'face', 'facial', 'fuel', 'full', 'cut', 'luck', 'back', 'book', 'look', 'work', 'call', 'come', 'check',
+      'helpful', 'sick', 'busy', 'home', 'love', 'it', 'was', 'will', 'can', 'be', 'there', 'here', 'now', 'later', 'ok', 'sure',
+    ];
+    const separator = fc.constantFrom(' ', ', ', '. ', '! ', '? ', ' - ', ' – ', '... ', ' / ', ' & ', ': ', '; ', '!! ', ' (', ') ', '\n', ', ...', '* ', ' *');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...words), separator), { minLength: 1, maxLength: 16 }), fc.boolean(), (parts, capitalise) => {
+        let text = parts.map(([word, sep]) => word + sep).join('');
+        if (capitalise) text = text.charAt(0).toUpperCase() + text.slice(1);
+        return classifyInbound(text).rule !== 'profanity_demand';
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('never throws and is deterministic on arbitrary text (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {

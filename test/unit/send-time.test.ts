@@ -90,6 +90,26 @@ describe('evaluateSendTime', () => {
     expect(at('+12125550123', '2026-11-26T01:00:00Z').allowed).toBe(true); // New York: federal hours only
   });
 
+  it('Connecticut (Public Act 23-98): 9:00-20:00 local on every area code of the state, winter and summer', () => {
+    for (const npa of ['203', '475', '860', '959']) {
+      const phone = `+1${npa}5550123`;
+      // Wednesday 25 November 2026, EST (UTC-5)
+      expect(at(phone, '2026-11-25T13:30:00Z')).toMatchObject({ allowed: false, code: 'quiet_hours', retryAfter: new Date('2026-11-25T14:00:00Z'), state: 'CT', jurisdictions: ['US', 'US-CT'] }); // 08:30
+      expect(at(phone, '2026-11-25T14:00:00Z').allowed).toBe(true); // 09:00
+      expect(at(phone, '2026-11-26T00:59:00Z').allowed).toBe(true); // 19:59
+      expect(at(phone, '2026-11-26T01:00:00Z').allowed).toBe(false); // 20:00
+      expect(at(phone, '2026-11-26T01:30:00Z')).toMatchObject({ allowed: false, code: 'quiet_hours', retryAfter: new Date('2026-11-26T14:00:00Z') }); // 20:30
+      // Wednesday 15 July 2026, EDT (UTC-4)
+      expect(at(phone, '2026-07-15T12:30:00Z').allowed).toBe(false); // 08:30
+      expect(at(phone, '2026-07-15T13:00:00Z').allowed).toBe(true); // 09:00
+      expect(at(phone, '2026-07-15T23:59:00Z').allowed).toBe(true); // 19:59
+      expect(at(phone, '2026-07-16T00:30:00Z').allowed).toBe(false); // 20:30
+    }
+    const ct = JURISDICTIONS.find((j) => j.id === 'US-CT')!;
+    expect(ct.citation).toMatch(/Public Act 23-98/);
+    expect(ct.windows).toEqual([{ days: [0, 1, 2, 3, 4, 5, 6], start: 9 * 60, end: 20 * 60 }]);
+  });
+
   it('the daily limit refuses the fourth and says when the first leaves the 24 hours', () => {
     const sends = ['2026-11-25T14:00:00Z', '2026-11-25T15:00:00Z', '2026-11-25T16:00:00Z'].map((t) => new Date(t));
     const d = at('+14055550123', '2026-11-25T18:00:00Z', { recentSends: sends }); // Oklahoma City
