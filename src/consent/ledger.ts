@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { DbOrTransaction, Dialect } from '../db';
+import { sql, type Transaction } from 'kysely';
+import type { Database, DbOrTransaction, Dialect } from '../db';
 import { bulkChunkRows, bulkInsert } from '../db/bulk';
 import { prepared } from '../db/prepared';
 import { chainHash, chainHeadFor, contentDigest, GENESIS, lockChain, recordAppendedHead, type EventContent } from './chain';
@@ -81,7 +81,7 @@ const upsertState = prepared(
  * caller's transaction so that the two never disagree.
  */
 export async function appendConsentEvent(
-  trx: DbOrTransaction,
+  trx: Transaction<Database>,
   dialect: Dialect,
   input: ConsentEventInput,
 ): Promise<number> {
@@ -120,7 +120,7 @@ export async function appendConsentEvent(
  * hashes (two hex strings), and the statement's snapshot is taken after the lock, so the head it
  * reads is the last committed one.
  */
-async function appendChainedOnPostgres(trx: DbOrTransaction, content: EventContent, digest: string, recordedAt: string): Promise<number> {
+async function appendChainedOnPostgres(trx: Transaction<Database>, content: EventContent, digest: string, recordedAt: string): Promise<number> {
   const c = content;
   const { rows } = await sql<{ id: number | string; chain_hash: string }>`
     with head as (
@@ -166,7 +166,7 @@ export interface OptOutInput {
  * Records an opt-out from any channel (carrier feedback, staff, e-mail…): the number is opted
  * out of every category, keeping the categories it held so that a later opt-in can restore them.
  */
-export async function appendOptOut(trx: DbOrTransaction, dialect: Dialect, input: OptOutInput): Promise<number> {
+export async function appendOptOut(trx: Transaction<Database>, dialect: Dialect, input: OptOutInput): Promise<number> {
   const current = await getCurrentConsent(trx, input.phone);
   return appendConsentEvent(trx, dialect, {
     ...input,
@@ -201,7 +201,7 @@ const UPSERT_STATE_TAIL =
  * Appends many opt-outs at once (imports): one chain lock, the chain computed in memory, then
  * multi-row inserts of events and of states. Same rows, digests and chain as one by one.
  */
-export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
+export async function appendOptOutsInBulk(trx: Transaction<Database>, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
   if (items.length === 0) return;
   await lockChain(trx, dialect);
   let previous = await chainHeadFor(trx);

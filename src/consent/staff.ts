@@ -1,6 +1,7 @@
 import { newMessageId } from '../sending/message-id';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
+import type { AfterCommit, UnitOfWork } from '../db/transactions';
 import type { ConsentChannel } from '../db/tables/consent-event';
 import { replyText, type Language } from '../program/messages';
 import type { ConsentStateRow } from '../db/tables/consent-state';
@@ -27,10 +28,104 @@ export interface StaffOptOutResult {
   confirmation: { messageId: string; status: string } | null;
 }
 
+/** A confirmation recorded as pending by the write part, sent by the after-commit part. */
+export interface PendingConfirmation {
+  messageId: string;
+  phone: string;
+  text: string;
+}
+
 /**
- * An opt-out received outside SMS (e-mail, phone call, web form, staff). Recorded like any other,
- * then, unless asked not to, the one permitted confirmation text is sent, after the commit and only
- * on the change to opted out. The confirmation is never subject to consent or the cap.
+ * The write part of an opt-out received outside SMS (e-mail, phone call, web form, staff): runs
+ * inside the caller's transaction (a review resolution composes it into its own). Records the
+ * opt-out and, unless asked not to and only on the change to opted out, the one permitted
+ * confirmation as a pending message; its sending is registered to run after the commit.
+ */
+export async function writeStaffOptOut(
+  ctx: AppContext,
+  work: UnitOfWork,
+  phone: string,
+  request: StaffOptOutRequest,
+  actor: string,
+): Promise<AfterCommit<StaffOptOutResult['confirmation']>> {
+  const { trx } = work;
+  await lockPhone(trx, ctx.dialect, phone);
+  // Read the clock under the lock, so recorded times follow the order decisions were made in.
+  const now = ctx.clock();
+  const nowIso = now.toISOString();
+  const before = await getCurrentConsent(trx, phone);
+  const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
+  await appendOptOut(trx, ctx.dialect, {
+    phone,
+    channel: request.channel,
+    actor,
+    evidence: { reason: 'opt_out_outside_sms', note: request.note ?? null, confirmationRequested: confirm },
+    occurredAt: nowIso,
+    recordedAt: nowIso,
+  });
+  if (!confirm) return work.onCommit(() => null);
+  const pending: PendingConfirmation = {
+    messageId: newMessageId(now),
+    phone,
+    text: replyText(ctx.messages, 'optOutConfirmation', request.language ?? 'en'),
+  };
+  await insertMessage(trx, {
+    id: pending.messageId,
+    kind: 'opt_out_confirmation',
+    api_key_id: 'system',
+    actor,
+    idempotency_key: null,
+    request_hash: '',
+    phone,
+    category: 'transactional',
+    body: pending.text,
+    status: 'pending',
+    refusal_code: null,
+    counts_toward_cap: 0,
+    cap_month: capMonth(now, ctx.config.program.timeZone),
+    cap_released: 0,
+    transport: ctx.transport.name,
+    twilio_sid: null,
+    error_code: null,
+    error_message: null,
+    created_at: nowIso,
+    updated_at: nowIso,
+    decided_at: nowIso,
+  });
+  return work.onCommit(() => sendOptOutConfirmation(ctx, pending));
+}
+
+/**
+ * The after-commit part: hands the confirmation to the transport and records what came of it.
+ * Never throws: the opt-out stands whatever happens to its confirmation.
+ */
+export async function sendOptOutConfirmation(
+  ctx: AppContext,
+  pending: PendingConfirmation,
+): Promise<{ messageId: string; status: string }> {
+  const { messageId } = pending;
+  try {
+    const sent = await ctx.transport.send({ messageId, to: pending.phone, body: pending.text });
+    await ctx.transactions.run((trx) => updateMessage(trx, messageId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
+    return { messageId, status: sent.status };
+  } catch (err) {
+    ctx.logger.warn('opt-out confirmation not sent', { messageId, err });
+    try {
+      await ctx.transactions.run((trx) => updateMessage(trx, messageId, {
+        status: 'failed',
+        error_message: (err as Error).message.slice(0, 500),
+        updated_at: ctx.clock().toISOString(),
+      }));
+    } catch (recordErr) {
+      ctx.logger.error('opt-out confirmation outcome not recorded', { messageId, err: recordErr });
+    }
+    return { messageId, status: 'failed' };
+  }
+}
+
+/**
+ * An opt-out received outside SMS, on its own: the write part in one transaction, then the one
+ * permitted confirmation text after the commit. The confirmation is never subject to consent or the cap.
  */
 export async function recordStaffOptOut(
   ctx: AppContext,
@@ -38,67 +133,8 @@ export async function recordStaffOptOut(
   request: StaffOptOutRequest,
   actor: string,
 ): Promise<StaffOptOutResult> {
-  const now = ctx.clock();
-  const nowIso = now.toISOString();
-  const confirmationText = replyText(ctx.messages, 'optOutConfirmation', request.language ?? 'en');
-  const confirmationId = await ctx.transactions.run(async (trx) => {
-    await lockPhone(trx, ctx.dialect, phone);
-    const before = await getCurrentConsent(trx, phone);
-    const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
-    await appendOptOut(trx, ctx.dialect, {
-      phone,
-      channel: request.channel,
-      actor,
-      evidence: { reason: 'opt_out_outside_sms', note: request.note ?? null, confirmationRequested: confirm },
-      occurredAt: nowIso,
-      recordedAt: nowIso,
-    });
-    if (!confirm) return null;
-    const id = newMessageId(now);
-    await insertMessage(trx, {
-        id,
-        kind: 'opt_out_confirmation',
-        api_key_id: 'system',
-        actor,
-        idempotency_key: null,
-        request_hash: '',
-        phone,
-        category: 'transactional',
-        body: confirmationText,
-        status: 'pending',
-        refusal_code: null,
-        counts_toward_cap: 0,
-        cap_month: capMonth(now, ctx.config.program.timeZone),
-        cap_released: 0,
-        transport: ctx.transport.name,
-        twilio_sid: null,
-        error_code: null,
-        error_message: null,
-        created_at: nowIso,
-        updated_at: nowIso,
-        decided_at: nowIso,
-      });
-    return id;
-  });
-
-  let confirmation: StaffOptOutResult['confirmation'] = null;
-  if (confirmationId) {
-    try {
-      const sent = await ctx.transport.send({ messageId: confirmationId, to: phone, body: confirmationText });
-      await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
-      confirmation = { messageId: confirmationId, status: sent.status };
-    } catch (err) {
-      // The opt-out stands whatever happens to its confirmation.
-      ctx.logger.warn('opt-out confirmation not sent', { messageId: confirmationId, err });
-      await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, {
-        status: 'failed',
-        error_message: (err as Error).message.slice(0, 500),
-        updated_at: ctx.clock().toISOString(),
-      }));
-      confirmation = { messageId: confirmationId, status: 'failed' };
-    }
-  }
-  return { state: await getConsentView(ctx, phone), confirmation };
+  const confirmation = await ctx.transactions.run((_trx, work) => writeStaffOptOut(ctx, work, phone, request, actor));
+  return { state: await getConsentView(ctx, phone), confirmation: confirmation.value };
 }
 
 export interface ErasureResult {

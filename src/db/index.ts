@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../db/migrations';
 import type { DatabaseConfig } from '../config';
@@ -151,14 +151,14 @@ export async function retryOnSchemaRace<T extends { error?: unknown; results?: r
  * PostgreSQL: a transaction-scoped advisory lock keyed by the number, so it works before the
  * number has any row. SQLite: a no-op, since one connection runs one transaction at a time.
  */
-export async function lockPhone(trx: DbOrTransaction, dialect: Dialect, phone: string): Promise<void> {
+export async function lockPhone(trx: Transaction<Database>, dialect: Dialect, phone: string): Promise<void> {
   if (dialect === 'postgres') {
     await sql`select pg_advisory_xact_lock(hashtextextended(${phone}, 0))`.execute(trx);
   }
 }
 
 /** lockPhone for many numbers at once (imports): one round trip, in a fixed order. */
-export async function lockPhones(trx: DbOrTransaction, dialect: Dialect, phones: readonly string[]): Promise<void> {
+export async function lockPhones(trx: Transaction<Database>, dialect: Dialect, phones: readonly string[]): Promise<void> {
   if (dialect !== 'postgres' || phones.length === 0) return;
   const sorted = [...new Set(phones)].sort();
   await sql`select pg_advisory_xact_lock(hashtextextended(p, 0)) from unnest(${sorted}::text[]) as p`.execute(trx);
