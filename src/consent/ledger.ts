@@ -150,6 +150,27 @@ export async function listConsentEvents(db: DbOrTransaction, phone: string): Pro
   return db.selectFrom('consent_events').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute();
 }
 
+/**
+ * The instant of the number's latest opt-out, from any channel: when it happened (occurred_at,
+ * which an import may date in the past), compared as instants, not as strings (stored times may
+ * carry any offset). Null if the number never opted out.
+ */
+export async function latestOptOutAt(db: DbOrTransaction, phone: string): Promise<Date | null> {
+  const rows = await db
+    .selectFrom('consent_events')
+    .select(['occurred_at', 'recorded_at'])
+    .where('phone', '=', phone)
+    .where('event_type', '=', 'opt_out')
+    .execute();
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
+    const occurred = Date.parse(row.occurred_at);
+    // An unreadable time is never a reason to let consent through: fall back to when it was recorded.
+    latest = Math.max(latest, Number.isNaN(occurred) ? Date.parse(row.recorded_at) : occurred);
+  }
+  return rows.length === 0 ? null : new Date(latest);
+}
+
 export interface OptOutInput {
   phone: string;
   channel: ConsentChannel;
