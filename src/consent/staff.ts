@@ -1,6 +1,7 @@
 import { newMessageId } from '../sending/message-id';
 import type { AppContext } from '../context';
-import { lockPhone } from '../db';
+import { sql } from 'kysely';
+import { lockPhone, truncateWal } from '../db';
 import type { AfterCommit, UnitOfWork } from '../db/transactions';
 import type { ConsentChannel } from '../db/tables/consent-event';
 import { replyText, type Language } from '../program/messages';
@@ -11,7 +12,7 @@ import type { Category } from './categories';
 import { parseCategories } from './categories';
 import { appendOptOut, getCurrentConsent } from './ledger';
 import { getConsentDetail, getConsentView, type ConsentView } from './service';
-import { phoneHash } from './suppression';
+import { erasedPlaceholder, phoneHash, REDACTED, scrubNumber } from './suppression';
 
 export type StaffOptOutChannel = Extract<ConsentChannel, 'email' | 'phone_call' | 'web' | 'staff'>;
 
@@ -143,7 +144,6 @@ export interface ErasureResult {
   erasedAt: string;
 }
 
-const REDACTED = '[erased]';
 
 /**
  * An erasure request (policy section 11). Message texts, evidence and the number itself are removed
@@ -153,8 +153,11 @@ const REDACTED = '[erased]';
 export async function eraseNumber(ctx: AppContext, phone: string, actor: string, note: string | null): Promise<ErasureResult> {
   const nowIso = ctx.clock().toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
-  const placeholder = `erased:${hash.slice(0, 16)}`;
-  const result = await ctx.transactions.run(async (trx) => {
+  const placeholder = erasedPlaceholder(hash);
+  // Free text may quote the number or its texts: kept only as "there was a note".
+  const redactNote = sql<string | null>`case when note is null then null else ${REDACTED} end`;
+  const keptNote = note === null ? null : scrubNumber(note, phone);
+  return ctx.transactions.run(async (trx, work) => {
     await lockPhone(trx, ctx.dialect, phone);
     const events = await trx
       .updateTable('consent_events')
@@ -166,30 +169,38 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
       .set({ phone: placeholder, body: REDACTED, to_number: null, account_sid: null })
       .where('phone', '=', phone)
       .executeTakeFirst();
-    // Sends still waiting for their hour will never go: cancel them before redacting.
+    // Sends still waiting for their hour will never go.
     await trx
       .updateTable('messages')
-      .set({ status: 'canceled', error_message: 'number erased on request', updated_at: nowIso })
+      .set({ status: 'canceled', updated_at: nowIso })
       .where('phone', '=', phone)
       .where('status', 'in', ['scheduled', 'claimed'])
       .execute();
+    // A provider's error text quotes the number ("The 'To' number +1... is not valid"); the request
+    // hash is a plain hash of the number and the text, so a guess could be confirmed against it.
     const messages = await trx
       .updateTable('messages')
-      .set({ phone: placeholder, body: REDACTED, idempotency_key: null })
+      .set({
+        phone: placeholder,
+        body: REDACTED,
+        idempotency_key: null,
+        request_hash: '',
+        error_message: sql<string | null>`case when status = 'canceled' and updated_at = ${nowIso} then ${'number erased on request'} when error_message is null then null else ${REDACTED} end`,
+      })
+      .where('phone', '=', phone)
+      .executeTakeFirst();
+    const reviews = await trx
+      .updateTable('review_items')
+      .set({ phone: placeholder, body: REDACTED, matched: null, note: redactNote })
       .where('phone', '=', phone)
       .executeTakeFirst();
     // A pending review of this number is settled: the suppression blocks every send from now on.
     await trx
       .updateTable('review_items')
       .set({ status: 'revocation', resolved_by: actor, resolved_at: nowIso, note: 'number erased on request' })
-      .where('phone', '=', phone)
+      .where('phone', '=', placeholder)
       .where('status', '=', 'pending')
       .execute();
-    const reviews = await trx
-      .updateTable('review_items')
-      .set({ phone: placeholder, body: REDACTED, matched: null })
-      .where('phone', '=', phone)
-      .executeTakeFirst();
     const state = await trx.deleteFrom('consent_state').where('phone', '=', phone).executeTakeFirst();
     const redacted = {
       consentEvents: Number(events.numUpdatedRows),
@@ -204,20 +215,49 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
         phone_hash: hash,
         reason: 'erasure',
         actor,
-        note,
+        note: keptNote,
         redacted: JSON.stringify(redacted),
         created_at: nowIso,
         lifted_at: null,
         lifted_reason: null,
       })
       .onConflict((oc) =>
-        oc.column('phone_hash').doUpdateSet({ actor, note, redacted: JSON.stringify(redacted), created_at: nowIso, lifted_at: null, lifted_reason: null }),
+        oc.column('phone_hash').doUpdateSet({ actor, note: keptNote, redacted: JSON.stringify(redacted), created_at: nowIso, lifted_at: null, lifted_reason: null }),
       )
       .execute();
+    work.onCommit(async () => {
+      ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...redacted });
+      await purgeWalAfterErasure(ctx, hash);
+    });
     return { phoneHash: hash, redacted, erasedAt: nowIso };
   });
-  ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...result.redacted });
-  return result;
+}
+
+const WAL_PURGE_ATTEMPTS = 5;
+const WAL_PURGE_RETRY_MS = 200;
+
+/**
+ * SQLite keeps the pages an erasure overwrote in the WAL until a checkpoint copies the new ones
+ * over them; secure_delete has zeroed the old content in the new pages. Checkpointing with
+ * TRUNCATE after the commit leaves neither the WAL nor the file holding the erased number. A
+ * reader of another process (a CLI) holding an old snapshot makes it wait: tried again a few
+ * times, then logged as an error for the operator (the WAL is rewritten by later checkpoints).
+ */
+async function purgeWalAfterErasure(ctx: AppContext, hash: string): Promise<void> {
+  if (ctx.dialect !== 'sqlite') return;
+  for (let attempt = 1; attempt <= WAL_PURGE_ATTEMPTS; attempt++) {
+    try {
+      const checkpoint = await ctx.transactions.runOutsideTransaction((db) => truncateWal(db));
+      if (checkpoint.complete) return;
+    } catch (err) {
+      ctx.logger.error('WAL checkpoint after erasure failed', { phoneHash: hash.slice(0, 16), err });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, WAL_PURGE_RETRY_MS * attempt));
+  }
+  ctx.logger.error('WAL not truncated after erasure: another connection holds an old snapshot; run "pragma wal_checkpoint(TRUNCATE)" once it is gone', {
+    phoneHash: hash.slice(0, 16),
+  });
 }
 
 /** A data-portability answer: everything held about one number, in one JSON document. */
