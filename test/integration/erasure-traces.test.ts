@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import request from 'supertest';
 import winston from 'winston';
@@ -151,5 +152,47 @@ describe.each(DIALECTS)('erasure leaves no trace (%s)', (dialect) => {
     if (dialect === 'sqlite') expect(readFileSync(`${database.sqlitePath}-wal`).length).toBeLessThan(64 * 1024);
     expect(logLines.length).toBeGreaterThan(0);
     expect(traces([{ where: 'log', text: logLines.join('') }])).toEqual([]);
+  });
+});
+
+describe('erasure on SQLite while another process pins the WAL', () => {
+  it('the erasure still answers; the WAL is truncated once the reader lets go (at the next erasure)', async () => {
+    const database = await createTestDatabase('sqlite');
+    const logLines: string[] = [];
+    const logger = winston.createLogger({
+      level: 'info',
+      format: winston.format.combine(maskSensitive(), winston.format.json()),
+      transports: [new winston.transports.Stream({ stream: new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(chunk.toString()), done()) }) })],
+    });
+    const config = loadConfig({ NODE_ENV: 'test', API_KEYS: TEST_API_KEYS, ...database.env });
+    const gateway = await createApp(config, { clock: () => new Date('2026-11-25T20:00:00.000Z'), logger });
+    const http = request(gateway.app);
+    const path = database.sqlitePath!;
+    const other = new SqliteDatabase(path, { readonly: true });
+    try {
+      const first = '+14155550191';
+      const second = '+14155550192';
+      for (const phone of [first, second]) {
+        await http.post(`/v1/consent/${phone}/opt-in`).set(bearer(KEYS.writer)).send({ source: 'web_form', evidence: EVIDENCE });
+        await http.post('/webhooks/twilio/sms').type('form').send(inboundParams(phone, 'Who is this?'));
+      }
+      // Another process's reader in the middle of a read transaction: its snapshot pins the WAL.
+      other.prepare('begin').run();
+      other.prepare('select count(*) from consent_events').get();
+      expect((await http.delete(`/v1/consent/${first}`).set(bearer(KEYS.writer))).status).toBe(200);
+      expect(logLines.join('')).toMatch(/WAL not truncated after erasure/);
+      expect(readFileSync(`${path}-wal`).toString('latin1')).toContain(first);
+
+      other.prepare('commit').run();
+      expect((await http.delete(`/v1/consent/${second}`).set(bearer(KEYS.writer))).status).toBe(200);
+      const bytes = [path, `${path}-wal`, `${path}-shm`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1')).join('');
+      expect(bytes).not.toContain(first);
+      expect(bytes).not.toContain(second);
+      expect(bytes).not.toContain('Who is this?');
+    } finally {
+      other.close();
+      await gateway.close();
+      await database.drop();
+    }
   });
 });
