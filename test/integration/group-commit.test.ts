@@ -196,15 +196,24 @@ describe.each(DIALECTS)('transaction runner (%s)', (dialect) => {
  * against a COMMIT made to fail by a deferred foreign key instead.
  */
 describe('SQLite group commit on a full disk', () => {
-  it('every unit of the batch is rejected with SQLITE_FULL; once space returns the runner commits again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gateway-full-'));
-    let mounted = false;
+  let dir: string;
+  let mounted = false;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gateway-full-'));
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir], { stdio: 'ignore' });
       mounted = true;
     } catch {
       mounted = false;
     }
+  });
+  // Here, not in the test: a test that times out (a batch left pending) never reaches its finally.
+  afterAll(() => {
+    if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every unit of the batch is rejected with SQLITE_FULL; once space returns the runner commits again', async () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}` });
     const handle = openDatabase(config.database);
     const filler = join(dir, 'filler');
@@ -258,8 +267,6 @@ describe('SQLite group commit on a full disk', () => {
       expect(rows.map((r) => r.message_sid).sort()).toEqual(['SMspace0', 'SMspace1', 'SMspace2', 'SMspace3', 'SMspace4']);
     } finally {
       await handle.close();
-      if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
