@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { DbOrTransaction, Dialect } from '../db';
+import { sql, type Transaction } from 'kysely';
+import type { Database, DbOrTransaction, Dialect } from '../db';
 import { bulkChunkRows, bulkInsert } from '../db/bulk';
 import { prepared } from '../db/prepared';
 import { chainHash, chainHeadFor, contentDigest, GENESIS, lockChain, recordAppendedHead, type EventContent } from './chain';
@@ -81,7 +81,7 @@ const upsertState = prepared(
  * caller's transaction so that the two never disagree.
  */
 export async function appendConsentEvent(
-  trx: DbOrTransaction,
+  trx: Transaction<Database>,
   dialect: Dialect,
   input: ConsentEventInput,
 ): Promise<number> {
@@ -120,7 +120,7 @@ export async function appendConsentEvent(
  * hashes (two hex strings), and the statement's snapshot is taken after the lock, so the head it
  * reads is the last committed one.
  */
-async function appendChainedOnPostgres(trx: DbOrTransaction, content: EventContent, digest: string, recordedAt: string): Promise<number> {
+async function appendChainedOnPostgres(trx: Transaction<Database>, content: EventContent, digest: string, recordedAt: string): Promise<number> {
   const c = content;
   const { rows } = await sql<{ id: number | string; chain_hash: string }>`
     with head as (
@@ -150,6 +150,27 @@ export async function listConsentEvents(db: DbOrTransaction, phone: string): Pro
   return db.selectFrom('consent_events').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute();
 }
 
+/**
+ * The instant of the number's latest opt-out, from any channel: when it happened (occurred_at,
+ * which an import may date in the past), compared as instants, not as strings (stored times may
+ * carry any offset). Null if the number never opted out.
+ */
+export async function latestOptOutAt(db: DbOrTransaction, phone: string): Promise<Date | null> {
+  const rows = await db
+    .selectFrom('consent_events')
+    .select(['occurred_at', 'recorded_at'])
+    .where('phone', '=', phone)
+    .where('event_type', '=', 'opt_out')
+    .execute();
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
+    const occurred = Date.parse(row.occurred_at);
+    // An unreadable time is never a reason to let consent through: fall back to when it was recorded.
+    latest = Math.max(latest, Number.isNaN(occurred) ? Date.parse(row.recorded_at) : occurred);
+  }
+  return rows.length === 0 ? null : new Date(latest);
+}
+
 export interface OptOutInput {
   phone: string;
   channel: ConsentChannel;
@@ -166,7 +187,7 @@ export interface OptOutInput {
  * Records an opt-out from any channel (carrier feedback, staff, e-mail…): the number is opted
  * out of every category, keeping the categories it held so that a later opt-in can restore them.
  */
-export async function appendOptOut(trx: DbOrTransaction, dialect: Dialect, input: OptOutInput): Promise<number> {
+export async function appendOptOut(trx: Transaction<Database>, dialect: Dialect, input: OptOutInput): Promise<number> {
   const current = await getCurrentConsent(trx, input.phone);
   return appendConsentEvent(trx, dialect, {
     ...input,
@@ -201,7 +222,7 @@ const UPSERT_STATE_TAIL =
  * Appends many opt-outs at once (imports): one chain lock, the chain computed in memory, then
  * multi-row inserts of events and of states. Same rows, digests and chain as one by one.
  */
-export async function appendOptOutsInBulk(trx: DbOrTransaction, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
+export async function appendOptOutsInBulk(trx: Transaction<Database>, dialect: Dialect, items: readonly BulkOptOut[]): Promise<void> {
   if (items.length === 0) return;
   await lockChain(trx, dialect);
   let previous = await chainHeadFor(trx);

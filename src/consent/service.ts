@@ -7,7 +7,7 @@ import { capMonth } from '../sending/policy';
 import { countCapSlots } from '../sending/queries';
 import { toMessageView, type MessageView } from '../sending/service';
 import { CATEGORIES, parseCategories, type Category } from './categories';
-import { appendConsentEvent, getCurrentConsent, listConsentEvents } from './ledger';
+import { appendConsentEvent, getCurrentConsent, latestOptOutAt, listConsentEvents } from './ledger';
 import type { OptInRequest } from './schemas';
 import { activeSuppression, liftSuppression, phoneHash } from './suppression';
 
@@ -140,22 +140,43 @@ export async function getConsentDetail(ctx: AppContext, phone: string): Promise<
   return { ...view, history };
 }
 
-/** Records an opt-in backed by evidence of express written consent (web form, paper, import…). */
+/**
+ * How far in the future an evidence.capturedAt may lie and still be taken as "now": the clocks of
+ * the CRM or web form that captured the consent and of this gateway are never exactly in step.
+ * Anything later is refused (captured_at_in_future): a future date would otherwise outrank every
+ * opt-out and erasure until then.
+ */
+export const CAPTURED_AT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * Records an opt-in backed by evidence of express written consent (web form, paper, import…).
+ * Only consent captured after the number's latest opt-out (any channel) and after an erasure
+ * counts: a consent record captured earlier, re-synced from a CRM, is refused. Without a
+ * capturedAt the consent is taken as captured now.
+ */
 export async function recordApiOptIn(
   ctx: AppContext,
   phone: string,
   request: OptInRequest,
   actor: string,
 ): Promise<ConsentView> {
-  const nowIso = ctx.clock().toISOString();
+  const now = ctx.clock();
+  const nowIso = now.toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
+  const capturedAt = request.evidence.capturedAt ? new Date(request.evidence.capturedAt) : null;
+  if (capturedAt && capturedAt.getTime() > now.getTime() + CAPTURED_AT_CLOCK_SKEW_MS) {
+    throw new AppError(
+      'captured_at_in_future',
+      400,
+      `evidence.capturedAt (${capturedAt.toISOString()}) is in the future (more than ${CAPTURED_AT_CLOCK_SKEW_MS / 60_000} minutes ahead of ${nowIso})`,
+    );
+  }
   return ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const suppression = await activeSuppression(trx, hash);
     if (suppression) {
       // Only consent captured after the erasure can lift it: an old record re-synced from a CRM must not.
-      const capturedAt = request.evidence.capturedAt ? new Date(request.evidence.capturedAt).toISOString() : null;
-      if (!capturedAt || capturedAt <= suppression.created_at) {
+      if (!capturedAt || capturedAt.getTime() <= Date.parse(suppression.created_at)) {
         throw new AppError(
           'erased_number',
           409,
@@ -163,6 +184,15 @@ export async function recordApiOptIn(
         );
       }
       await liftSuppression(trx, hash, 'api_opt_in_after_erasure', nowIso);
+    }
+    const optedOutAt = capturedAt ? await latestOptOutAt(trx, phone) : null;
+    if (capturedAt && optedOutAt && capturedAt.getTime() <= optedOutAt.getTime()) {
+      throw new AppError(
+        'consent_predates_opt_out',
+        409,
+        `the consent was captured (${capturedAt.toISOString()}) before the number's latest opt-out (${optedOutAt.toISOString()}); only consent captured after it counts`,
+        { capturedAt: capturedAt.toISOString(), latestOptOutAt: optedOutAt.toISOString() },
+      );
     }
     const current = await getCurrentConsent(trx, phone);
     await appendConsentEvent(trx, ctx.dialect, {

@@ -1,6 +1,8 @@
 import { newMessageId } from '../sending/message-id';
 import type { AppContext } from '../context';
-import { lockPhone } from '../db';
+import { sql } from 'kysely';
+import { lockPhone, truncateWal } from '../db';
+import type { AfterCommit, UnitOfWork } from '../db/transactions';
 import type { ConsentChannel } from '../db/tables/consent-event';
 import { replyText, type Language } from '../program/messages';
 import type { ConsentStateRow } from '../db/tables/consent-state';
@@ -10,7 +12,7 @@ import type { Category } from './categories';
 import { parseCategories } from './categories';
 import { appendOptOut, getCurrentConsent } from './ledger';
 import { getConsentDetail, getConsentView, type ConsentView } from './service';
-import { phoneHash } from './suppression';
+import { erasedPlaceholder, phoneHash, REDACTED, scrubNumber } from './suppression';
 
 export type StaffOptOutChannel = Extract<ConsentChannel, 'email' | 'phone_call' | 'web' | 'staff'>;
 
@@ -27,10 +29,104 @@ export interface StaffOptOutResult {
   confirmation: { messageId: string; status: string } | null;
 }
 
+/** A confirmation recorded as pending by the write part, sent by the after-commit part. */
+export interface PendingConfirmation {
+  messageId: string;
+  phone: string;
+  text: string;
+}
+
 /**
- * An opt-out received outside SMS (e-mail, phone call, web form, staff). Recorded like any other,
- * then, unless asked not to, the one permitted confirmation text is sent, after the commit and only
- * on the change to opted out. The confirmation is never subject to consent or the cap.
+ * The write part of an opt-out received outside SMS (e-mail, phone call, web form, staff): runs
+ * inside the caller's transaction (a review resolution composes it into its own). Records the
+ * opt-out and, unless asked not to and only on the change to opted out, the one permitted
+ * confirmation as a pending message; its sending is registered to run after the commit.
+ */
+export async function writeStaffOptOut(
+  ctx: AppContext,
+  work: UnitOfWork,
+  phone: string,
+  request: StaffOptOutRequest,
+  actor: string,
+): Promise<AfterCommit<StaffOptOutResult['confirmation']>> {
+  const { trx } = work;
+  await lockPhone(trx, ctx.dialect, phone);
+  // Read the clock under the lock, so recorded times follow the order decisions were made in.
+  const now = ctx.clock();
+  const nowIso = now.toISOString();
+  const before = await getCurrentConsent(trx, phone);
+  const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
+  await appendOptOut(trx, ctx.dialect, {
+    phone,
+    channel: request.channel,
+    actor,
+    evidence: { reason: 'opt_out_outside_sms', note: request.note ?? null, confirmationRequested: confirm },
+    occurredAt: nowIso,
+    recordedAt: nowIso,
+  });
+  if (!confirm) return work.onCommit(() => null);
+  const pending: PendingConfirmation = {
+    messageId: newMessageId(now),
+    phone,
+    text: replyText(ctx.messages, 'optOutConfirmation', request.language ?? 'en'),
+  };
+  await insertMessage(trx, {
+    id: pending.messageId,
+    kind: 'opt_out_confirmation',
+    api_key_id: 'system',
+    actor,
+    idempotency_key: null,
+    request_hash: '',
+    phone,
+    category: 'transactional',
+    body: pending.text,
+    status: 'pending',
+    refusal_code: null,
+    counts_toward_cap: 0,
+    cap_month: capMonth(now, ctx.config.program.timeZone),
+    cap_released: 0,
+    transport: ctx.transport.name,
+    twilio_sid: null,
+    error_code: null,
+    error_message: null,
+    created_at: nowIso,
+    updated_at: nowIso,
+    decided_at: nowIso,
+  });
+  return work.onCommit(() => sendOptOutConfirmation(ctx, pending));
+}
+
+/**
+ * The after-commit part: hands the confirmation to the transport and records what came of it.
+ * Never throws: the opt-out stands whatever happens to its confirmation.
+ */
+export async function sendOptOutConfirmation(
+  ctx: AppContext,
+  pending: PendingConfirmation,
+): Promise<{ messageId: string; status: string }> {
+  const { messageId } = pending;
+  try {
+    const sent = await ctx.transport.send({ messageId, to: pending.phone, body: pending.text });
+    await ctx.transactions.run((trx) => updateMessage(trx, messageId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
+    return { messageId, status: sent.status };
+  } catch (err) {
+    ctx.logger.warn('opt-out confirmation not sent', { messageId, err });
+    try {
+      await ctx.transactions.run((trx) => updateMessage(trx, messageId, {
+        status: 'failed',
+        error_message: (err as Error).message.slice(0, 500),
+        updated_at: ctx.clock().toISOString(),
+      }));
+    } catch (recordErr) {
+      ctx.logger.error('opt-out confirmation outcome not recorded', { messageId, err: recordErr });
+    }
+    return { messageId, status: 'failed' };
+  }
+}
+
+/**
+ * An opt-out received outside SMS, on its own: the write part in one transaction, then the one
+ * permitted confirmation text after the commit. The confirmation is never subject to consent or the cap.
  */
 export async function recordStaffOptOut(
   ctx: AppContext,
@@ -38,67 +134,8 @@ export async function recordStaffOptOut(
   request: StaffOptOutRequest,
   actor: string,
 ): Promise<StaffOptOutResult> {
-  const now = ctx.clock();
-  const nowIso = now.toISOString();
-  const confirmationText = replyText(ctx.messages, 'optOutConfirmation', request.language ?? 'en');
-  const confirmationId = await ctx.transactions.run(async (trx) => {
-    await lockPhone(trx, ctx.dialect, phone);
-    const before = await getCurrentConsent(trx, phone);
-    const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
-    await appendOptOut(trx, ctx.dialect, {
-      phone,
-      channel: request.channel,
-      actor,
-      evidence: { reason: 'opt_out_outside_sms', note: request.note ?? null, confirmationRequested: confirm },
-      occurredAt: nowIso,
-      recordedAt: nowIso,
-    });
-    if (!confirm) return null;
-    const id = newMessageId(now);
-    await insertMessage(trx, {
-        id,
-        kind: 'opt_out_confirmation',
-        api_key_id: 'system',
-        actor,
-        idempotency_key: null,
-        request_hash: '',
-        phone,
-        category: 'transactional',
-        body: confirmationText,
-        status: 'pending',
-        refusal_code: null,
-        counts_toward_cap: 0,
-        cap_month: capMonth(now, ctx.config.program.timeZone),
-        cap_released: 0,
-        transport: ctx.transport.name,
-        twilio_sid: null,
-        error_code: null,
-        error_message: null,
-        created_at: nowIso,
-        updated_at: nowIso,
-        decided_at: nowIso,
-      });
-    return id;
-  });
-
-  let confirmation: StaffOptOutResult['confirmation'] = null;
-  if (confirmationId) {
-    try {
-      const sent = await ctx.transport.send({ messageId: confirmationId, to: phone, body: confirmationText });
-      await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
-      confirmation = { messageId: confirmationId, status: sent.status };
-    } catch (err) {
-      // The opt-out stands whatever happens to its confirmation.
-      ctx.logger.warn('opt-out confirmation not sent', { messageId: confirmationId, err });
-      await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, {
-        status: 'failed',
-        error_message: (err as Error).message.slice(0, 500),
-        updated_at: ctx.clock().toISOString(),
-      }));
-      confirmation = { messageId: confirmationId, status: 'failed' };
-    }
-  }
-  return { state: await getConsentView(ctx, phone), confirmation };
+  const confirmation = await ctx.transactions.run((_trx, work) => writeStaffOptOut(ctx, work, phone, request, actor));
+  return { state: await getConsentView(ctx, phone), confirmation: confirmation.value };
 }
 
 export interface ErasureResult {
@@ -107,7 +144,6 @@ export interface ErasureResult {
   erasedAt: string;
 }
 
-const REDACTED = '[erased]';
 
 /**
  * An erasure request (policy section 11). Message texts, evidence and the number itself are removed
@@ -117,8 +153,11 @@ const REDACTED = '[erased]';
 export async function eraseNumber(ctx: AppContext, phone: string, actor: string, note: string | null): Promise<ErasureResult> {
   const nowIso = ctx.clock().toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
-  const placeholder = `erased:${hash.slice(0, 16)}`;
-  const result = await ctx.transactions.run(async (trx) => {
+  const placeholder = erasedPlaceholder(hash);
+  // Free text may quote the number or its texts: kept only as "there was a note".
+  const redactNote = sql<string | null>`case when note is null then null else ${REDACTED} end`;
+  const keptNote = note === null ? null : scrubNumber(note, phone);
+  return ctx.transactions.run(async (trx, work) => {
     await lockPhone(trx, ctx.dialect, phone);
     const events = await trx
       .updateTable('consent_events')
@@ -130,30 +169,38 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
       .set({ phone: placeholder, body: REDACTED, to_number: null, account_sid: null })
       .where('phone', '=', phone)
       .executeTakeFirst();
-    // Sends still waiting for their hour will never go: cancel them before redacting.
+    // Sends still waiting for their hour will never go.
     await trx
       .updateTable('messages')
-      .set({ status: 'canceled', error_message: 'number erased on request', updated_at: nowIso })
+      .set({ status: 'canceled', updated_at: nowIso })
       .where('phone', '=', phone)
       .where('status', 'in', ['scheduled', 'claimed'])
       .execute();
+    // A provider's error text quotes the number ("The 'To' number +1... is not valid"); the request
+    // hash is a plain hash of the number and the text, so a guess could be confirmed against it.
     const messages = await trx
       .updateTable('messages')
-      .set({ phone: placeholder, body: REDACTED, idempotency_key: null })
+      .set({
+        phone: placeholder,
+        body: REDACTED,
+        idempotency_key: null,
+        request_hash: '',
+        error_message: sql<string | null>`case when status = 'canceled' and updated_at = ${nowIso} then ${'number erased on request'} when error_message is null then null else ${REDACTED} end`,
+      })
+      .where('phone', '=', phone)
+      .executeTakeFirst();
+    const reviews = await trx
+      .updateTable('review_items')
+      .set({ phone: placeholder, body: REDACTED, matched: null, note: redactNote })
       .where('phone', '=', phone)
       .executeTakeFirst();
     // A pending review of this number is settled: the suppression blocks every send from now on.
     await trx
       .updateTable('review_items')
       .set({ status: 'revocation', resolved_by: actor, resolved_at: nowIso, note: 'number erased on request' })
-      .where('phone', '=', phone)
+      .where('phone', '=', placeholder)
       .where('status', '=', 'pending')
       .execute();
-    const reviews = await trx
-      .updateTable('review_items')
-      .set({ phone: placeholder, body: REDACTED, matched: null })
-      .where('phone', '=', phone)
-      .executeTakeFirst();
     const state = await trx.deleteFrom('consent_state').where('phone', '=', phone).executeTakeFirst();
     const redacted = {
       consentEvents: Number(events.numUpdatedRows),
@@ -168,20 +215,49 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
         phone_hash: hash,
         reason: 'erasure',
         actor,
-        note,
+        note: keptNote,
         redacted: JSON.stringify(redacted),
         created_at: nowIso,
         lifted_at: null,
         lifted_reason: null,
       })
       .onConflict((oc) =>
-        oc.column('phone_hash').doUpdateSet({ actor, note, redacted: JSON.stringify(redacted), created_at: nowIso, lifted_at: null, lifted_reason: null }),
+        oc.column('phone_hash').doUpdateSet({ actor, note: keptNote, redacted: JSON.stringify(redacted), created_at: nowIso, lifted_at: null, lifted_reason: null }),
       )
       .execute();
+    work.onCommit(async () => {
+      ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...redacted });
+      await purgeWalAfterErasure(ctx, hash);
+    });
     return { phoneHash: hash, redacted, erasedAt: nowIso };
   });
-  ctx.logger.info('number erased', { phoneHash: hash.slice(0, 16), actor, ...result.redacted });
-  return result;
+}
+
+const WAL_PURGE_ATTEMPTS = 5;
+const WAL_PURGE_RETRY_MS = 200;
+
+/**
+ * SQLite keeps the pages an erasure overwrote in the WAL until a checkpoint copies the new ones
+ * over them; secure_delete has zeroed the old content in the new pages. Checkpointing with
+ * TRUNCATE after the commit leaves neither the WAL nor the file holding the erased number. A
+ * reader of another process (a CLI) holding an old snapshot makes it wait: tried again a few
+ * times, then logged as an error for the operator (the WAL is rewritten by later checkpoints).
+ */
+async function purgeWalAfterErasure(ctx: AppContext, hash: string): Promise<void> {
+  if (ctx.dialect !== 'sqlite') return;
+  for (let attempt = 1; attempt <= WAL_PURGE_ATTEMPTS; attempt++) {
+    try {
+      const checkpoint = await ctx.transactions.runOutsideTransaction((db) => truncateWal(db));
+      if (checkpoint.complete) return;
+    } catch (err) {
+      ctx.logger.error('WAL checkpoint after erasure failed', { phoneHash: hash.slice(0, 16), err });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, WAL_PURGE_RETRY_MS * attempt));
+  }
+  ctx.logger.error('WAL not truncated after erasure: another connection holds an old snapshot; run "pragma wal_checkpoint(TRUNCATE)" once it is gone', {
+    phoneHash: hash.slice(0, 16),
+  });
 }
 
 /** A data-portability answer: everything held about one number, in one JSON document. */

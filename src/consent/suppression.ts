@@ -7,6 +7,26 @@ export function phoneHash(key: string, phone: string): string {
   return createHmac('sha256', key).update(phone, 'utf8').digest('hex');
 }
 
+/** What an erased number's rows carry instead of the number: a prefix of its keyed hash. */
+export function erasedPlaceholder(hash: string): string {
+  return `erased:${hash.slice(0, 16)}`;
+}
+
+/** What an erased text (or a note that may quote it) is replaced with. */
+export const REDACTED = '[erased]';
+
+/**
+ * Removes the number from free text a person typed (an erasure note): its E.164 form and its
+ * national digits, whatever separators were typed between them.
+ */
+export function scrubNumber(text: string, phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  const national = phone.startsWith('+1') ? digits.slice(1) : digits;
+  const separated = national.split('').join('[\\s().-]*');
+  const pattern = new RegExp(`(?:\\+?\\s*${phone.startsWith('+1') ? '1[\\s().-]*' : ''})?${separated}`, 'g');
+  return text.replace(pattern, '[number erased]');
+}
+
 export async function activeSuppression(db: DbOrTransaction, hash: string): Promise<SuppressionRow | undefined> {
   return db
     .selectFrom('suppressions')

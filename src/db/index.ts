@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../db/migrations';
 import type { DatabaseConfig } from '../config';
@@ -57,6 +57,9 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed, not left in free space or free pages: after an
+  // erasure the number must not be readable from the file.
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   if (path === ':memory:') return { db, committedReads: db, dialect: 'sqlite', close: () => db.destroy() };
   const reader = new SqliteDatabase(path, { readonly: true });
@@ -151,15 +154,42 @@ export async function retryOnSchemaRace<T extends { error?: unknown; results?: r
  * PostgreSQL: a transaction-scoped advisory lock keyed by the number, so it works before the
  * number has any row. SQLite: a no-op, since one connection runs one transaction at a time.
  */
-export async function lockPhone(trx: DbOrTransaction, dialect: Dialect, phone: string): Promise<void> {
+export async function lockPhone(trx: Transaction<Database>, dialect: Dialect, phone: string): Promise<void> {
   if (dialect === 'postgres') {
     await sql`select pg_advisory_xact_lock(hashtextextended(${phone}, 0))`.execute(trx);
   }
 }
 
 /** lockPhone for many numbers at once (imports): one round trip, in a fixed order. */
-export async function lockPhones(trx: DbOrTransaction, dialect: Dialect, phones: readonly string[]): Promise<void> {
+export async function lockPhones(trx: Transaction<Database>, dialect: Dialect, phones: readonly string[]): Promise<void> {
   if (dialect !== 'postgres' || phones.length === 0) return;
   const sorted = [...new Set(phones)].sort();
   await sql`select pg_advisory_xact_lock(hashtextextended(p, 0)) from unnest(${sorted}::text[]) as p`.execute(trx);
+}
+
+export interface WalCheckpoint {
+  /** Every frame was copied into the database file and the WAL truncated to zero bytes. */
+  complete: boolean;
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+/**
+ * SQLite: copies every committed page from the WAL into the database file and truncates the WAL
+ * to zero bytes, so older versions of pages (an erased number, its texts) are gone from it too.
+ * Must run on the writer connection with no transaction open (TransactionRunner.runOutsideTransaction).
+ * It does not wait: a reader of another process holding an old snapshot makes it incomplete
+ * (busy), and the caller tries again later; waiting here would block the event loop.
+ */
+export async function truncateWal(db: Db): Promise<WalCheckpoint> {
+  const [{ timeout }] = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows as [{ timeout: number }];
+  await sql`pragma busy_timeout = 0`.execute(db);
+  try {
+    const { rows } = await sql<{ busy: number; log: number; checkpointed: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    const { busy, log, checkpointed } = rows[0]!;
+    return { complete: busy === 0 && log <= 0, busy, log, checkpointed };
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${Number(timeout)}`).execute(db);
+  }
 }

@@ -1,7 +1,8 @@
 import type { AppContext } from '../context';
 import type { ReviewItemRow } from '../db/tables/review-item';
 import { ConflictError, NotFoundError } from '../errors';
-import { recordStaffOptOut, type StaffOptOutResult } from '../consent/staff';
+import { getConsentView } from '../consent/service';
+import { writeStaffOptOut, type StaffOptOutResult } from '../consent/staff';
 
 export interface ReviewItemView {
   id: number;
@@ -61,7 +62,9 @@ export interface ReviewResolution {
 /**
  * A staff member decides an ambiguous text. As a revocation it becomes an opt-out with the staff
  * member as actor (and the one confirmation, in the person's language context, unless declined);
- * either way the item leaves the queue and the number's sends are no longer held for it.
+ * either way the item leaves the queue and the number's sends are no longer held for it. The
+ * resolution and the opt-out commit in one transaction: no instant exists where the hold is gone
+ * and the opt-out not yet recorded. The confirmation is sent after that commit.
  */
 export async function resolveReviewItem(
   ctx: AppContext,
@@ -69,29 +72,38 @@ export async function resolveReviewItem(
   resolution: ReviewResolution,
   actor: string,
 ): Promise<{ item: ReviewItemView; optOut: StaffOptOutResult | null }> {
-  const nowIso = ctx.clock().toISOString();
-  const item = await ctx.transactions.run(async (trx) => {
+  const outcome = await ctx.transactions.run(async (trx, work) => {
     const row = await trx.selectFrom('review_items').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`no review item ${id}`);
-    if (row.status !== 'pending') throw new ConflictError('review_already_resolved', `review item ${id} was already resolved as ${row.status}`);
-    await trx
+    const alreadyResolved = () => new ConflictError('review_already_resolved', `review item ${id} was already resolved as ${row.status}`);
+    if (row.status !== 'pending') throw alreadyResolved();
+    const nowIso = ctx.clock().toISOString();
+    const note = resolution.note ?? null;
+    // Conditional on still pending: of two resolutions racing, exactly one wins.
+    const updated = await trx
       .updateTable('review_items')
-      .set({ status: resolution.resolution, resolved_by: actor, resolved_at: nowIso, note: resolution.note ?? null })
+      .set({ status: resolution.resolution, resolved_by: actor, resolved_at: nowIso, note })
       .where('id', '=', id)
-      .execute();
-    return { ...row, status: resolution.resolution, resolved_by: actor, resolved_at: nowIso, note: resolution.note ?? null };
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw alreadyResolved();
+    const item = { ...row, status: resolution.resolution, resolved_by: actor, resolved_at: nowIso, note };
+    if (resolution.resolution === 'not_revocation') return { item, confirmation: null };
+    const confirmation = await writeStaffOptOut(
+      ctx,
+      work,
+      row.phone,
+      {
+        channel: 'staff',
+        note: `review ${id}: "${row.body.slice(0, 200)}" (${row.rule}${row.matched ? `: ${row.matched}` : ''})${resolution.note ? ` - ${resolution.note}` : ''}`,
+        sendConfirmation: resolution.sendConfirmation,
+        language: row.language === 'es' || row.language === 'fr' ? row.language : 'en',
+      },
+      actor,
+    );
+    return { item, confirmation };
   });
-  if (resolution.resolution === 'not_revocation') return { item: toReviewView(item), optOut: null };
-  const optOut = await recordStaffOptOut(
-    ctx,
-    item.phone,
-    {
-      channel: 'staff',
-      note: `review ${id}: "${item.body.slice(0, 200)}" (${item.rule}${item.matched ? `: ${item.matched}` : ''})${resolution.note ? ` - ${resolution.note}` : ''}`,
-      sendConfirmation: resolution.sendConfirmation,
-      language: item.language === 'es' || item.language === 'fr' ? item.language : 'en',
-    },
-    actor,
-  );
-  return { item: toReviewView(item), optOut };
+  const item = toReviewView(outcome.item);
+  if (!outcome.confirmation) return { item, optOut: null };
+  return { item, optOut: { state: await getConsentView(ctx, item.phone), confirmation: outcome.confirmation.value } };
 }

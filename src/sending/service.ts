@@ -2,7 +2,7 @@ import { hash as oneShotHash } from 'node:crypto';
 import type { ApiKey } from '../auth/api-keys';
 import type { Category } from '../consent/categories';
 import { appendOptOut } from '../consent/ledger';
-import { activeSuppression, phoneHash } from '../consent/suppression';
+import { activeSuppression, erasedPlaceholder, phoneHash, REDACTED } from '../consent/suppression';
 import type { AppContext } from '../context';
 import { lockPhone, type DbOrTransaction } from '../db';
 import { isUniqueViolation } from '../db/errors';
@@ -219,16 +219,19 @@ async function decide(
     // Only the send-time rules can be waited out: consent refusals are final.
     const schedule = refusal !== null && refusal.retryAfter !== null && message.deferUntilAllowed;
     const allowed = refusal === null;
+    // A send refused because the number was erased is recorded without the number or the text:
+    // an erasure must not be undone by whoever keeps sending to it (nor is such a refusal replayable).
+    const erased = refusal?.code === 'opted_out' && (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, message.phone))) !== undefined;
     const row: MessageRow = {
       id: newMessageId(now),
       kind: 'send',
       api_key_id: apiKey.id,
       actor: apiKey.label,
-      idempotency_key: idempotencyKey,
-      request_hash: hash,
-      phone: message.phone,
+      idempotency_key: erased ? null : idempotencyKey,
+      request_hash: erased ? '' : hash,
+      phone: erased ? erasedPlaceholder(phoneHash(ctx.config.erasureHashKey, message.phone)) : message.phone,
       category: message.category,
-      body: message.body,
+      body: erased ? REDACTED : message.body,
       status: allowed ? 'pending' : schedule ? 'scheduled' : 'refused',
       refusal_code: allowed || schedule ? null : refusal!.code,
       counts_toward_cap: allowed && decision.consent.allowed && decision.consent.countsTowardCap ? 1 : 0,

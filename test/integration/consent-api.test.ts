@@ -1,3 +1,4 @@
+import { CAPTURED_AT_CLOCK_SKEW_MS } from '../../src/consent/service';
 import { DIALECTS } from '../helpers/databases';
 import { bearer, KEYS, startHarness, type Harness } from '../helpers/harness';
 
@@ -72,11 +73,77 @@ describe.each(DIALECTS)('consent API (%s)', (dialect) => {
     const res = await h.http
       .post('/v1/consent/+12025550103/opt-in')
       .set(bearer(KEYS.admin))
-      .send({ source: 'web_form', categories: ['transactional'], evidence });
+      // Consent captured after the STOP (only such consent counts).
+      .send({ source: 'web_form', categories: ['transactional'], evidence: { ...evidence, capturedAt: '2026-11-25T20:00:01Z' } });
     expect(res.status).toBe(201);
     expect(res.body.categories).toEqual(['transactional']);
     expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['opt_out', 'opt_in']);
     expect(res.body.events[1]).toMatchObject({ previousStatus: 'opted_out', evidence: { reason: 'new_consent_after_opt_out' } });
+  });
+
+  describe('consent captured before the latest opt-out does not count', () => {
+    const optInCapturedAt = (phone: string, capturedAt?: string) =>
+      h.http
+        .post(`/v1/consent/${phone}/opt-in`)
+        .set(bearer(KEYS.writer))
+        .send({ source: 'crm', evidence: { ...evidence, capturedAt } });
+    const stop = (phone: string, sid: string) =>
+      h.http.post('/webhooks/twilio/sms').type('form').send({ MessageSid: sid, From: phone, Body: 'STOP' });
+    const statusOf = async (phone: string) => (await h.http.get(`/v1/consent/${phone}`).set(bearer(KEYS.reader))).body.status;
+
+    it('409 consent_predates_opt_out for a capturedAt before or at an SMS STOP, compared as instants whatever the offset', async () => {
+      h.setNow('2026-11-25T20:00:00.000Z');
+      const phone = '+12025550130';
+      await stop(phone, 'SMapi0130');
+      // 21:00+02:00 is 19:00Z, an hour before the STOP, though its text sorts after it.
+      for (const capturedAt of ['2026-11-01T00:00:00Z', '2026-11-25T21:00:00+02:00', '2026-11-25T15:00:00-05:00']) {
+        const res = await optInCapturedAt(phone, capturedAt);
+        expect(res.status).toBe(409);
+        expect(res.body.error).toMatchObject({
+          code: 'consent_predates_opt_out',
+          details: { capturedAt: new Date(capturedAt).toISOString(), latestOptOutAt: '2026-11-25T20:00:00.000Z' },
+        });
+      }
+      expect(await statusOf(phone)).toBe('opted_out');
+      const send = await h.http.post('/v1/messages').set(bearer(KEYS.sender)).send({ to: phone, body: 'Deal', category: 'marketing' });
+      expect(send.body.error.code).toBe('opted_out');
+      // One second after the STOP, written with an offset whose text sorts before it: counts.
+      const fresh = await optInCapturedAt(phone, '2026-11-25T15:00:01-05:00');
+      expect(fresh.status).toBe(201);
+      expect(fresh.body.status).toBe('opted_in');
+    });
+
+    it('the same for an opt-out from any channel (here e-mail, recorded by staff)', async () => {
+      h.setNow('2026-11-25T20:00:00.000Z');
+      const phone = '+12025550131';
+      expect((await optInCapturedAt(phone, '2026-11-20T10:00:00Z')).status).toBe(201);
+      await h.http.post(`/v1/consent/${phone}/opt-out`).set(bearer(KEYS.writer)).send({ channel: 'email', sendConfirmation: false });
+      const stale = await optInCapturedAt(phone, '2026-11-20T10:00:00Z');
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.code).toBe('consent_predates_opt_out');
+      expect(await statusOf(phone)).toBe('opted_out');
+    });
+
+    it('without capturedAt the consent is captured now, after the opt-out: recorded', async () => {
+      h.setNow('2026-11-25T20:00:00.000Z');
+      const phone = '+12025550132';
+      await stop(phone, 'SMapi0132');
+      h.setNow('2026-11-25T20:05:00.000Z');
+      expect((await optInCapturedAt(phone)).status).toBe(201);
+      expect(await statusOf(phone)).toBe('opted_in');
+    });
+
+    it(`400 captured_at_in_future beyond ${CAPTURED_AT_CLOCK_SKEW_MS / 60_000} minutes of clock skew; within it, accepted`, async () => {
+      h.setNow('2026-11-25T20:00:00.000Z');
+      const phone = '+12025550133';
+      const far = await optInCapturedAt(phone, '2099-01-01T00:00:00Z');
+      expect(far.status).toBe(400);
+      expect(far.body.error.code).toBe('captured_at_in_future');
+      // 20:05:01Z written as 15:05:01-05:00: just beyond the skew.
+      expect((await optInCapturedAt(phone, '2026-11-25T15:05:01-05:00')).body.error.code).toBe('captured_at_in_future');
+      expect((await h.http.get(`/v1/consent/${phone}`).set(bearer(KEYS.reader))).body.events).toHaveLength(0);
+      expect((await optInCapturedAt(phone, '2026-11-25T20:05:00Z')).status).toBe(201);
+    });
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { evaluateSend } from '../../src/sending/service';
 import { DIALECTS } from '../helpers/databases';
 import { bearer, inbound, KEYS, optIn, replyOf, startHarness, uniquePhone, type Harness } from '../helpers/harness';
 
@@ -91,6 +92,64 @@ describe.each(DIALECTS)('free-text revocations and the review queue (%s)', (dial
       expect(state.events.at(-1)).toMatchObject({ type: 'opt_out', channel: 'staff', actor: 'crm-sync' });
       expect(state.events.at(-1).evidence.note).toContain(`review ${item.id}`);
       expect((await send(phone)).body.error.code).toBe('opted_out');
+    });
+
+    it('resolved as a revocation in one transaction: no commit leaves the hold gone before the opt-out is recorded', async () => {
+      const phone = uniquePhone();
+      await optIn(h, phone);
+      await inbound(h, phone, 'How do I cancel? I get too many of these, let me know what to do');
+      const list = await h.http.get('/v1/review?status=pending&limit=1000').set(bearer(KEYS.reader));
+      const item = list.body.items.find((i: { phone: string }) => i.phone === phone);
+
+      // After every commit the resolution makes, decide a send on the committed state, as a
+      // racing request would: each must be refused.
+      const runner = h.ctx.transactions;
+      const original = runner.run;
+      const observed: (string | null)[] = [];
+      runner.run = (async (unit) => {
+        const value = await original.call(runner, unit);
+        const decision = await evaluateSend(h.ctx, h.ctx.committedReads, phone, 'transactional', h.ctx.clock());
+        observed.push(decision.refusal?.code ?? null);
+        return value;
+      }) as typeof runner.run;
+      let res;
+      let racing;
+      try {
+        [res, ...racing] = await Promise.all([
+          h.http.post(`/v1/review/${item.id}`).set(bearer(KEYS.writer)).send({ resolution: 'revocation' }),
+          ...Array.from({ length: 10 }, () => send(phone)),
+        ]);
+      } finally {
+        runner.run = original;
+      }
+      expect(res.status).toBe(200);
+      expect(res.body.optOut.confirmation).toMatchObject({ status: 'sent' });
+      expect(observed.length).toBeGreaterThan(0);
+      expect(observed.filter((code) => code === null)).toEqual([]);
+      // Every racing send was refused: held for review before, opted out after, never sent.
+      for (const r of racing) {
+        expect(r.status).toBe(403);
+        expect(['pending_review', 'opted_out']).toContain(r.body.error.code);
+      }
+      const confirmations = await h.ctx.db.selectFrom('messages').select(['kind', 'status']).where('phone', '=', phone).where('kind', '=', 'opt_out_confirmation').execute();
+      expect(confirmations).toEqual([{ kind: 'opt_out_confirmation', status: 'sent' }]);
+    });
+
+    it('two resolutions racing: exactly one wins, one opt-out, one confirmation', async () => {
+      const phone = uniquePhone();
+      await optIn(h, phone);
+      await inbound(h, phone, 'How do I cancel? I get too many of these, let me know what to do');
+      const list = await h.http.get('/v1/review?status=pending&limit=1000').set(bearer(KEYS.reader));
+      const item = list.body.items.find((i: { phone: string }) => i.phone === phone);
+      const both = await Promise.all([
+        h.http.post(`/v1/review/${item.id}`).set(bearer(KEYS.writer)).send({ resolution: 'revocation' }),
+        h.http.post(`/v1/review/${item.id}`).set(bearer(KEYS.writer)).send({ resolution: 'revocation' }),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+      const state = await consent(phone);
+      expect(state.events.filter((e: { type: string }) => e.type === 'opt_out')).toHaveLength(1);
+      const confirmations = await h.ctx.db.selectFrom('messages').select('id').where('phone', '=', phone).where('kind', '=', 'opt_out_confirmation').execute();
+      expect(confirmations).toHaveLength(1);
     });
 
     it('needs ledger.write to resolve, and a valid id and resolution', async () => {
