@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp, type App } from './app';
 import type { Config } from './config';
+import { startReconciler } from './sending/reconcile';
 import { startScheduler } from './sending/scheduler';
 
 export interface RunningServer extends App {
@@ -39,6 +40,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   logger.info('gateway listening', { url, database: gateway.ctx.dialect, transport: gateway.ctx.transport.name });
 
   const scheduler = startScheduler(gateway.ctx);
+  const reconciler = startReconciler(gateway.ctx);
   let closing: Promise<void> | undefined;
   const shutdown = () => {
     closing ??= (async () => {
@@ -47,6 +49,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         server.closeIdleConnections();
       });
       await scheduler.stop();
+      await reconciler.stop();
       await gateway.close();
       logger.info('gateway stopped');
     })();
