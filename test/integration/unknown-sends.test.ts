@@ -10,6 +10,7 @@ import { lookUpUnknownMessages, STOPPED_WHILE_PENDING } from '../../src/sending/
 import { runDueMessages } from '../../src/sending/scheduler';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 import { accepted, FakeTwilio } from '../helpers/fake-twilio';
+import { killLeftoverGateways, spawnGateway } from '../helpers/gateway-process';
 import { AUTH_TOKEN, bearer, EVIDENCE, KEYS, PUBLIC_BASE_URL, TEST_API_KEYS, uniquePhone } from '../helpers/harness';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -191,6 +192,67 @@ describe.each(DIALECTS)('a Twilio that cannot be reached at all (%s)', (dialect)
     } finally {
       await gateway.stop();
       await database.drop();
+    }
+  });
+});
+
+describe.each(DIALECTS)('a real gateway process killed -9 while Twilio holds its send (%s)', (dialect) => {
+  afterEach(() => killLeftoverGateways());
+
+  it('the send is pending in the database, unknown after a restart, found at Twilio, and never sent twice', async () => {
+    const twilio = await new FakeTwilio().start();
+    const database = await createTestDatabase(dialect);
+    const env = { ...database.env, ...twilioEnv(twilio.url), TWILIO_TIMEOUT_MS: '20000', API_KEYS: TEST_API_KEYS };
+    let restarted: Gateway | undefined;
+    try {
+      // Twilio takes the message and answers only after the process is gone.
+      twilio.responder = (req) => ({ ...accepted(req), delayMs: 5_000 });
+      const child = await spawnGateway(env);
+      const phone = uniquePhone();
+      const optIn = await fetch(`${child.url}/v1/consent/${encodeURIComponent(phone)}/opt-in`, {
+        method: 'POST',
+        headers: { ...bearer(KEYS.writer), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source: 'web_form', evidence: EVIDENCE }),
+      });
+      expect(optIn.status).toBe(201);
+      const sending = fetch(`${child.url}/v1/messages`, {
+        method: 'POST',
+        headers: { ...bearer(KEYS.sender), 'Content-Type': 'application/json' },
+        // Transactional: the child reads the real clock, and quiet hours must not refuse it.
+        body: JSON.stringify({ to: phone, body: 'Your order shipped', category: 'transactional' }),
+      }).then(
+        async (res) => `answered ${res.status}: ${await res.text()}`,
+        () => 'cut off',
+      );
+      let answeredEarly: string | undefined;
+      void sending.then((outcome) => (answeredEarly = outcome));
+      for (let i = 0; i < 500 && twilio.sends.length === 0 && answeredEarly === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(answeredEarly).toBeUndefined();
+      expect(twilio.sends).toHaveLength(1);
+      child.child.kill('SIGKILL');
+      expect(await child.exited).toBe('SIGKILL');
+      expect(await sending).toBe('cut off');
+
+      restarted = new Gateway(database, { ...twilioEnv(twilio.url), TWILIO_TIMEOUT_MS: '20000' });
+      // A first look without moving time: the send is as the killed process left it.
+      const first = await restarted.start();
+      const [left] = await first.ctx.db.selectFrom('messages').selectAll().where('phone', '=', phone).execute();
+      expect(left).toMatchObject({ status: 'pending', twilio_sid: null, cap_released: 0 });
+      await restarted.stop();
+
+      // The restart the process would make, past the in-flight bound.
+      restarted.now = new Date(new Date(left!.decided_at).getTime() + 10 * 60_000);
+      const app = await restarted.start();
+      expect(await restarted.row(left!.id)).toMatchObject({ status: 'unknown', cap_released: 0 });
+      expect(await lookUpUnknownMessages(app.ctx)).toEqual({ found: 1, notSent: 0, stillUnknown: 0 });
+      expect(await restarted.row(left!.id)).toMatchObject({ status: 'queued', twilio_sid: twilio.messages[0]!.sid, cap_released: 0 });
+      expect(twilio.sends).toHaveLength(1);
+    } finally {
+      await restarted?.stop();
+      await database.drop();
+      await twilio.stop();
     }
   });
 });
