@@ -11,6 +11,7 @@ import { parseCategories } from './categories';
 import { appendOptOut, getCurrentConsent } from './ledger';
 import { getConsentDetail, getConsentView, type ConsentView } from './service';
 import { phoneHash } from './suppression';
+import { TransportError } from '../transport/transport';
 
 export type StaffOptOutChannel = Extract<ConsentChannel, 'email' | 'phone_call' | 'web' | 'staff'>;
 
@@ -90,12 +91,14 @@ export async function recordStaffOptOut(
     } catch (err) {
       // The opt-out stands whatever happens to its confirmation.
       ctx.logger.warn('opt-out confirmation not sent', { messageId: confirmationId, err });
+      // A timeout or 5xx may have sent it: `unknown`, settled like any send (src/sending/reconcile.ts).
+      const status = err instanceof TransportError && err.failure === 'outcome_unknown' ? 'unknown' : 'failed';
       await ctx.transactions.run((trx) => updateMessage(trx, confirmationId, {
-        status: 'failed',
+        status,
         error_message: (err as Error).message.slice(0, 500),
         updated_at: ctx.clock().toISOString(),
       }));
-      confirmation = { messageId: confirmationId, status: 'failed' };
+      confirmation = { messageId: confirmationId, status };
     }
   }
   return { state: await getConsentView(ctx, phone), confirmation };

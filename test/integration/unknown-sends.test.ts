@@ -155,6 +155,18 @@ describe.each(DIALECTS)('sends whose outcome is unknown (%s)', (dialect) => {
     expect(await gateway.row(res.body.id)).toMatchObject({ status: 'unknown', cap_released: 0 });
   });
 
+  it('an opt-out confirmation whose send times out is unknown, not failed; the opt-out stands', async () => {
+    const phone = uniquePhone();
+    await gateway.optIn(phone);
+    twilio.responder = (req) => ({ ...accepted(req), delayMs: 2_000 });
+    const res = await gateway.http.post(`/v1/consent/${encodeURIComponent(phone)}/opt-out`).set(bearer(KEYS.writer)).send({ channel: 'phone_call' });
+    expect(res.status).toBe(201);
+    expect(res.body.state.status).toBe('opted_out');
+    expect(res.body.confirmation).toMatchObject({ status: 'unknown' });
+    expect(await gateway.row(res.body.confirmation.messageId)).toMatchObject({ status: 'unknown', kind: 'opt_out_confirmation' });
+    expect(twilio.sends).toHaveLength(1);
+  });
+
   it('a scheduled send whose release times out is unknown, keeps its slot, and the scheduler never sends it again', async () => {
     const phone = uniquePhone();
     await gateway.optIn(phone);
