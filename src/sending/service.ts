@@ -291,7 +291,8 @@ export async function deliver(ctx: AppContext, row: MessageRow): Promise<Message
       // client would retry: a second text is the TCPA risk).
       const updatedAt = ctx.clock().toISOString();
       const update = { status: 'unknown' as const, error_code: err.providerCode, error_message: err.message.slice(0, 500), updated_at: updatedAt };
-      await ctx.transactions.run((trx) => updateMessage(trx, row.id, update));
+      // Unless a status callback already brought its SID (and the real status) in the meantime.
+      await ctx.transactions.runStatement((db) => db.updateTable('messages').set(update).where('id', '=', row.id).where('twilio_sid', 'is', null).execute());
       return toMessageView({ ...row, ...update });
     }
     await recordTransportFailure(ctx, row, err);

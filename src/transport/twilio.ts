@@ -53,7 +53,7 @@ function toTransportError(err: unknown): TransportError {
   const networkCode = (err as { code?: unknown })?.code;
   const reason = (err as Error)?.message ?? String(err);
   if (typeof networkCode === 'string' && NOT_CONNECTED.has(networkCode)) {
-    return new TransportError('unavailable', `Twilio could not be reached (${networkCode}): nothing was sent`);
+    return new TransportError('unavailable', `Twilio could not be reached (${networkCode})`);
   }
   return new TransportError('outcome_unknown', `no answer from Twilio (${typeof networkCode === 'string' ? networkCode : reason}): the message may have been taken`);
 }
