@@ -13,6 +13,7 @@ import { jsonBody } from './http/json-body';
 import { createLogger, type Logger } from './logger';
 import { programMessages } from './program/messages';
 import { createReviewRouter } from './review/router';
+import { markAbandonedSendsUnknown } from './sending/reconcile';
 import { createSendingRouter } from './sending/router';
 import { createOutboxTransport } from './transport/outbox';
 import type { SmsTransport } from './transport/transport';
@@ -70,6 +71,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     messages: programMessages(config.program),
     transport: overrides.transport ?? createTransport(config, logger),
   };
+
+  try {
+    await markAbandonedSendsUnknown(ctx);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
 
   const app = express();
   app.disable('x-powered-by');

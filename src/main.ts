@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config';
-import { startServer } from './server';
+import { ListenError, startServer } from './server';
 
 async function main(): Promise<void> {
   let config;
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`gateway failed to start: ${(err as Error).stack ?? err}\n`);
+  // A listen error is fully described by its message; anything else keeps its stack.
+  const detail = err instanceof ListenError ? err.message : ((err as Error).stack ?? String(err));
+  process.stderr.write(`gateway failed to start: ${detail}\n`);
   process.exit(1);
 });

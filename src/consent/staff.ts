@@ -13,6 +13,7 @@ import { parseCategories } from './categories';
 import { appendOptOut, getCurrentConsent } from './ledger';
 import { getConsentDetail, getConsentView, type ConsentView } from './service';
 import { erasedPlaceholder, phoneHash, REDACTED, scrubNumber } from './suppression';
+import { TransportError } from '../transport/transport';
 
 export type StaffOptOutChannel = Extract<ConsentChannel, 'email' | 'phone_call' | 'web' | 'staff'>;
 
@@ -111,16 +112,18 @@ export async function sendOptOutConfirmation(
     return { messageId, status: sent.status };
   } catch (err) {
     ctx.logger.warn('opt-out confirmation not sent', { messageId, err });
+    // A timeout or 5xx may have sent it: `unknown`, settled like any send (src/sending/reconcile.ts).
+    const status = err instanceof TransportError && err.failure === 'outcome_unknown' ? 'unknown' : 'failed';
     try {
       await ctx.transactions.run((trx) => updateMessage(trx, messageId, {
-        status: 'failed',
+        status,
         error_message: (err as Error).message.slice(0, 500),
         updated_at: ctx.clock().toISOString(),
       }));
     } catch (recordErr) {
       ctx.logger.error('opt-out confirmation outcome not recorded', { messageId, err: recordErr });
     }
-    return { messageId, status: 'failed' };
+    return { messageId, status };
   }
 }
 

@@ -40,7 +40,7 @@ async function claimDue(ctx: AppContext): Promise<string[]> {
   });
 }
 
-type Outcome = 'sent' | 'rescheduled' | 'refused' | 'failed' | 'skipped';
+type Outcome = 'sent' | 'unknown' | 'rescheduled' | 'refused' | 'failed' | 'skipped';
 
 /**
  * Sends one claimed message if it is allowed now: consent, caps and send-time rules are checked
@@ -76,8 +76,8 @@ async function sendClaimed(ctx: AppContext, id: string): Promise<Outcome> {
   });
   if (decided.outcome !== 'send') return decided.outcome;
   try {
-    await deliver(ctx, decided.row);
-    return 'sent';
+    const delivered = await deliver(ctx, decided.row);
+    return delivered.status === 'unknown' ? 'unknown' : 'sent';
   } catch (err) {
     ctx.logger.warn('scheduled send not delivered', { messageId: id, code: (err as { code?: string }).code });
     return 'failed';
@@ -86,7 +86,7 @@ async function sendClaimed(ctx: AppContext, id: string): Promise<Outcome> {
 
 /** One pass: claims what is due and sends it. Returns what happened, for tests and logs. */
 export async function runDueMessages(ctx: AppContext): Promise<Record<Outcome, number>> {
-  const counts: Record<Outcome, number> = { sent: 0, rescheduled: 0, refused: 0, failed: 0, skipped: 0 };
+  const counts: Record<Outcome, number> = { sent: 0, unknown: 0, rescheduled: 0, refused: 0, failed: 0, skipped: 0 };
   for (const id of await claimDue(ctx)) counts[await sendClaimed(ctx, id)] += 1;
   return counts;
 }
@@ -99,7 +99,7 @@ export function startScheduler(ctx: AppContext): { stop(): Promise<void> } {
     if (running || stopped) return;
     running = runDueMessages(ctx)
       .then((counts) => {
-        if (counts.sent + counts.refused + counts.rescheduled > 0) ctx.logger.info('scheduled sends', counts);
+        if (counts.sent + counts.unknown + counts.refused + counts.rescheduled > 0) ctx.logger.info('scheduled sends', counts);
       })
       .catch((err: unknown) => ctx.logger.error('scheduler pass failed', { err }))
       .finally(() => {

@@ -47,7 +47,14 @@ export interface MessageView {
   updatedAt: string;
   /** For a scheduled send: when it becomes allowed. */
   scheduledFor: string | null;
+  /** Why the status is what it is, when the gateway set it itself (today: `unknown`). */
+  statusReason: string | null;
 }
+
+/** What `status: unknown` means, for the API client. */
+export const UNKNOWN_STATUS_REASON =
+  'the transport gave no answer (timeout, connection reset or 5xx) or the gateway stopped before it did: the text may have been sent. ' +
+  'It keeps its cap slot. Do not send it again: its status is settled by Twilio\'s status callback or the gateway\'s reconciliation.';
 
 export function toMessageView(row: MessageRow): MessageView {
   return {
@@ -62,6 +69,7 @@ export function toMessageView(row: MessageRow): MessageView {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     scheduledFor: row.send_after,
+    statusReason: row.status === 'unknown' ? UNKNOWN_STATUS_REASON : null,
   };
 }
 
@@ -281,12 +289,21 @@ export async function deliver(ctx: AppContext, row: MessageRow): Promise<Message
     return toMessageView({ ...row, status: result.status, twilio_sid: result.sid, updated_at: updatedAt });
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
+    if (err.failure === 'outcome_unknown') {
+      // The text may have left: it keeps its slot, and the client is told so (202, not an error a
+      // client would retry: a second text is the TCPA risk).
+      const updatedAt = ctx.clock().toISOString();
+      const update = { status: 'unknown' as const, error_code: err.providerCode, error_message: err.message.slice(0, 500), updated_at: updatedAt };
+      // Unless a status callback already brought its SID (and the real status) in the meantime.
+      await ctx.transactions.runStatement((db) => db.updateTable('messages').set(update).where('id', '=', row.id).where('twilio_sid', 'is', null).execute());
+      return toMessageView({ ...row, ...update });
+    }
     await recordTransportFailure(ctx, row, err);
     throw toHttpError(err, row.id);
   }
 }
 
-/** The text did not leave: mark it failed and give its cap slot back; a 21610 is an opt-out. */
+/** The text certainly did not leave: mark it failed and give its cap slot back; a 21610 is an opt-out. */
 async function recordTransportFailure(ctx: AppContext, row: MessageRow, err: TransportError): Promise<void> {
   const nowIso = ctx.clock().toISOString();
   await ctx.transactions.run(async (trx) => {
@@ -321,8 +338,10 @@ function toHttpError(err: TransportError, messageId: string): AppError {
         twilioCode: err.providerCode,
       });
     default:
-      return new AppError('transport_unavailable', 502, 'Twilio could not take the message; nothing was sent', {
+      // Only failures where Twilio certainly did not take the message come here (see TransportFailure).
+      return new AppError('transport_unavailable', 502, `Twilio did not take the message; nothing was sent (${err.message})`, {
         messageId,
+        sent: false,
       });
   }
 }

@@ -3,7 +3,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient';
 import type { TwilioConfig } from '../config';
 import type { MessageStatus } from '../db/tables/message';
 import type { Logger } from '../logger';
-import { TransportError, type OutboundSms, type SmsTransport, type TransportResult } from './transport';
+import { TransportError, type OutboundSms, type SentLookup, type SmsTransport, type TransportResult } from './transport';
 
 const TWILIO_ORIGIN = /^https:\/\/[^/]+\.twilio\.com/;
 
@@ -41,12 +41,38 @@ function toTransportError(err: unknown): TransportError {
     if (rest.code === TWILIO_UNSUBSCRIBED_RECIPIENT) {
       return new TransportError('recipient_opted_out', rest.message ?? 'recipient unsubscribed', code, rest.status);
     }
-    if (rest.status === 429 || rest.status >= 500) {
+    // A 429 is Twilio refusing to take the message; a 5xx may come after it was taken.
+    if (rest.status === 429) {
       return new TransportError('unavailable', `Twilio answered ${rest.status}`, code, rest.status);
+    }
+    if (rest.status >= 500) {
+      return new TransportError('outcome_unknown', `Twilio answered ${rest.status}: the message may have been taken`, code, rest.status);
     }
     return new TransportError('rejected', rest.message ?? `Twilio answered ${rest.status}`, code, rest.status);
   }
-  return new TransportError('unavailable', `Twilio could not be reached: ${(err as Error)?.message ?? err}`);
+  const networkCode = (err as { code?: unknown })?.code;
+  const reason = (err as Error)?.message ?? String(err);
+  if (typeof networkCode === 'string' && NOT_CONNECTED.has(networkCode)) {
+    return new TransportError('unavailable', `Twilio could not be reached (${networkCode})`);
+  }
+  return new TransportError('outcome_unknown', `no answer from Twilio (${typeof networkCode === 'string' ? networkCode : reason}): the message may have been taken`);
+}
+
+/**
+ * Network errors raised before a connection to Twilio existed, so before any byte of the request
+ * left: only these mean Twilio certainly did not take the message. A timeout, a reset or anything
+ * else may come after Twilio received the request.
+ */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** How many of the newest messages to a number a lookup reads. */
+const LOOKUP_PAGE = 50;
+/** Twilio's clock and ours may differ a little. */
+const LOOKUP_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Where Twilio sends status callbacks for one message: our id rides along, signed with the URL. */
+export function statusCallbackFor(statusCallbackUrl: string, messageId: string): string {
+  return `${statusCallbackUrl}?messageId=${encodeURIComponent(messageId)}`;
 }
 
 export interface TwilioTransportOptions {
@@ -76,7 +102,7 @@ export function createTwilioTransport({ config, statusCallbackUrl, logger }: Twi
           to: sms.to,
           body: sms.body,
           ...sender,
-          ...(statusCallbackUrl ? { statusCallback: statusCallbackUrl } : {}),
+          ...(statusCallbackUrl ? { statusCallback: statusCallbackFor(statusCallbackUrl, sms.messageId) } : {}),
         });
         return { sid: message.sid, status: (message.status as MessageStatus) ?? 'queued' };
       } catch (err) {
@@ -84,6 +110,18 @@ export function createTwilioTransport({ config, statusCallbackUrl, logger }: Twi
         logger.warn('twilio send failed', { messageId: sms.messageId, failure: failure.failure, code: failure.providerCode });
         throw failure;
       }
+    },
+    async findSent(sms: OutboundSms, since: Date): Promise<SentLookup> {
+      // Twilio keeps no id of ours on a message: the number, the text and the time identify it.
+      const messages = await client.messages.list({ to: sms.to, limit: LOOKUP_PAGE, pageSize: LOOKUP_PAGE });
+      const from = since.getTime() - LOOKUP_CLOCK_SKEW_MS;
+      const created = (m: { dateCreated: Date | null }) => m.dateCreated?.getTime() ?? Number.POSITIVE_INFINITY;
+      const matches = messages
+        .filter((m) => m.body === sms.body && m.direction !== 'inbound' && created(m) >= from)
+        .sort((a, b) => created(a) - created(b))
+        .map((m) => ({ sid: m.sid, status: (m.status as MessageStatus) ?? 'queued' }));
+      const complete = messages.length < LOOKUP_PAGE || messages.some((m) => created(m) < from);
+      return { matches, complete };
     },
   };
 }

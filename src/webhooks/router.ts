@@ -22,7 +22,7 @@ export function createWebhookRouter(ctx: AppContext): Router {
   });
 
   router.post('/status', async (req, res) => {
-    await applyStatusCallback(ctx, parseStatusParams(req.body));
+    await applyStatusCallback(ctx, parseStatusParams(req.body, req.query));
     res.type('text/xml').send(messagingTwiml(null));
   });
 

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { appendOptOut } from '../consent/ledger';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
-import type { MessageStatus } from '../db/tables/message';
+import type { DbOrTransaction } from '../db';
+import type { MessageRow, MessageStatus } from '../db/tables/message';
 import { ValidationError } from '../errors';
 import { toE164 } from '../phone';
-import { findMessageByTwilioSid, updateMessage } from '../sending/queries';
+import { findMessage, findMessageByTwilioSid, updateMessage } from '../sending/queries';
 import { TWILIO_UNSUBSCRIBED_RECIPIENT } from '../transport/twilio';
 
 const statusSchema = z.object({
@@ -15,9 +16,13 @@ const statusSchema = z.object({
   To: z.string().max(64).optional(),
 });
 
+/** Our message id, which the status callback URL carries (see statusCallbackFor). */
+const callbackQuerySchema = z.object({ messageId: z.string().regex(/^msg_[0-9a-f]{32}$/).optional() });
+
 /** Statuses only move forward: callbacks can arrive out of order. */
 const RANK: Partial<Record<MessageStatus, number>> = {
   pending: 0,
+  unknown: 0,
   accepted: 1,
   scheduled: 1,
   queued: 1,
@@ -34,9 +39,11 @@ export interface StatusCallback {
   status: MessageStatus | null;
   errorCode: string | null;
   to: string | null;
+  /** From the signed callback URL: finds a message whose send got no answer, so no SID either. */
+  messageId: string | null;
 }
 
-export function parseStatusParams(body: unknown): StatusCallback {
+export function parseStatusParams(body: unknown, query: unknown = {}): StatusCallback {
   const parsed = statusSchema.safeParse(body ?? {});
   if (!parsed.success) throw new ValidationError('the status callback has no valid MessageSid', parsed.error.issues);
   const status = parsed.data.MessageStatus?.toLowerCase() as MessageStatus | undefined;
@@ -45,24 +52,49 @@ export function parseStatusParams(body: unknown): StatusCallback {
     status: status && RANK[status] !== undefined ? status : null,
     errorCode: parsed.data.ErrorCode?.trim() || null,
     to: parsed.data.To ? (toE164(parsed.data.To) ?? null) : null,
+    // A malformed messageId is ignored rather than refused: the SID alone still applies.
+    messageId: callbackQuerySchema.safeParse(query ?? {}).data?.messageId ?? null,
   };
 }
+
+/**
+ * The message a callback is about: by Twilio's SID, or else by our id from the callback URL when
+ * that message has no SID yet (Twilio took it but its answer never reached us).
+ */
+async function findCallbackMessage(db: DbOrTransaction, callback: StatusCallback): Promise<MessageRow | undefined> {
+  const bySid = await findMessageByTwilioSid(db, callback.messageSid);
+  if (bySid || !callback.messageId) return bySid;
+  const byId = await findMessage(db, callback.messageId);
+  return byId && byId.twilio_sid === null && AWAITING_SID.has(byId.status) ? byId : undefined;
+}
+
+/** A message handed to the transport without a SID coming back: Twilio may still report on it. */
+const AWAITING_SID = new Set<MessageStatus>(['pending', 'unknown', 'failed']);
 
 /**
  * Applies a delivery status. Error 21610 means the person opted out at the carrier: recorded as an
  * opt-out of that number. An unknown MessageSid is not an error (Twilio may know messages we don't).
  */
 export async function applyStatusCallback(ctx: AppContext, callback: StatusCallback): Promise<void> {
-  const message = await findMessageByTwilioSid(ctx.db, callback.messageSid);
+  const message = await findCallbackMessage(ctx.db, callback);
   const phone = message?.phone ?? callback.to;
   const carrierOptOut = callback.errorCode === String(TWILIO_UNSUBSCRIBED_RECIPIENT) && phone;
   if (!message && !carrierOptOut) return;
   const nowIso = ctx.clock().toISOString();
   await ctx.transactions.run(async (trx) => {
     if (phone) await lockPhone(trx, ctx.dialect, phone);
-    if (message && callback.status) {
-      const current = await findMessageByTwilioSid(trx, callback.messageSid);
-      if (current && (RANK[callback.status] ?? 0) > (RANK[current.status] ?? 0)) {
+    const current = message ? await findCallbackMessage(trx, callback) : undefined;
+    if (current && current.twilio_sid === null) {
+      // Twilio has it after all: from now on it is known by its SID, and it holds its cap slot.
+      await updateMessage(trx, current.id, {
+        twilio_sid: callback.messageSid,
+        status: callback.status ?? 'accepted',
+        cap_released: 0,
+        error_code: callback.errorCode ?? current.error_code,
+        updated_at: nowIso,
+      });
+    } else if (current && callback.status) {
+      if ((RANK[callback.status] ?? 0) > (RANK[current.status] ?? 0)) {
         await updateMessage(trx, current.id, {
           status: callback.status,
           error_code: callback.errorCode ?? current.error_code,

@@ -14,6 +14,19 @@ export interface FakeAnswer {
   status: number;
   body: Record<string, unknown>;
   delayMs?: number;
+  /** Takes the message (on a 2xx) but drops the connection instead of answering. */
+  dropConnection?: boolean;
+}
+
+/** A message the fake Twilio holds, as its list API returns it. */
+export interface FakeMessage {
+  sid: string;
+  to: string;
+  from: string | null;
+  body: string;
+  status: string;
+  direction: string;
+  dateCreated: Date;
 }
 
 export type Responder = (request: RecordedRequest, index: number) => FakeAnswer;
@@ -45,7 +58,11 @@ export function twilioError(status: number, code: number, message = 'error'): Fa
  */
 export class FakeTwilio {
   readonly requests: RecordedRequest[] = [];
+  /** Every message a 2xx answer took, answered or not (GET …/Messages.json lists them). */
+  readonly messages: FakeMessage[] = [];
   responder: Responder = accepted;
+  /** Stamps date_created: tests give it their harness clock. */
+  clock: () => Date = () => new Date();
   private server?: Server;
 
   get url(): string {
@@ -57,6 +74,10 @@ export class FakeTwilio {
     this.server = createServer((req, res) => {
       void this.handle(req).then(async (answer) => {
         if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+        if (answer.dropConnection) {
+          res.socket?.destroy();
+          return;
+        }
         if (res.destroyed) return;
         res.writeHead(answer.status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(answer.body));
@@ -77,15 +98,68 @@ export class FakeTwilio {
       form: Object.fromEntries(new URLSearchParams(raw)),
     };
     this.requests.push(recorded);
-    if (!/^\/2010-04-01\/Accounts\/AC\w+\/Messages\.json$/.test(recorded.path) || recorded.method !== 'POST') {
+    const url = new URL(recorded.path, 'http://fake');
+    if (!/^\/2010-04-01\/Accounts\/AC\w+\/Messages\.json$/.test(url.pathname)) {
       return { status: 404, body: { code: 20404, message: 'not found' } };
     }
-    return this.responder(recorded, this.requests.length - 1);
+    if (recorded.method === 'GET') return this.list(url);
+    if (recorded.method !== 'POST') return { status: 405, body: { code: 20004, message: 'method not allowed' } };
+    const answer = this.responder(recorded, this.requests.length - 1);
+    if (answer.status >= 200 && answer.status < 300 && typeof answer.body.sid === 'string') {
+      this.messages.push({
+        sid: answer.body.sid,
+        to: recorded.form.To ?? '',
+        from: recorded.form.From ?? null,
+        body: recorded.form.Body ?? '',
+        status: String(answer.body.status ?? 'queued'),
+        direction: 'outbound-api',
+        dateCreated: this.clock(),
+      });
+    }
+    return answer;
+  }
+
+  /** GET …/Messages.json?To=…&PageSize=…: newest first, one page (what the gateway asks). */
+  private list(url: URL): FakeAnswer {
+    const to = url.searchParams.get('To');
+    const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+    const found = this.messages
+      .filter((m) => to === null || m.to === to)
+      .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime())
+      .slice(0, pageSize);
+    return {
+      status: 200,
+      body: {
+        messages: found.map((m) => ({
+          sid: m.sid,
+          to: m.to,
+          from: m.from,
+          body: m.body,
+          status: m.status,
+          direction: m.direction,
+          date_created: m.dateCreated.toUTCString().replace('GMT', '+0000'),
+        })),
+        page: 0,
+        page_size: pageSize,
+        first_page_uri: url.pathname + url.search,
+        next_page_uri: null,
+        previous_page_uri: null,
+        uri: url.pathname + url.search,
+        start: 0,
+        end: Math.max(found.length - 1, 0),
+      },
+    };
   }
 
   reset(): void {
     this.requests.length = 0;
+    this.messages.length = 0;
     this.responder = accepted;
+  }
+
+  /** The requests that asked Twilio to send (a lookup is a GET). */
+  get sends(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST');
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { killLeftoverGateways, runGatewayExpectingFailure, spawnGateway } from '../helpers/gateway-process';
 
 async function postStop(url: string, from: string, sid: string): Promise<string> {
@@ -104,6 +104,21 @@ describe('the gateway as a real process', () => {
     const { code, output } = await runGatewayExpectingFailure({ ...database.env, NODE_ENV: 'production' });
     expect(code).toBe(1);
     expect(output).toContain('TWILIO_AUTH_TOKEN');
+  });
+
+  it('a port already taken stops start-up with exit 1 and the cause, never "listening"', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, output } = await runGatewayExpectingFailure({ ...database.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use (EADDRINUSE)`);
+      expect(output).not.toMatch(/listening/);
+      expect(output).not.toContain('gateway stopped');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('local mode warns loudly at start-up', async () => {

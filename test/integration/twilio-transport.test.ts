@@ -1,5 +1,6 @@
 import { DIALECTS } from '../helpers/databases';
 import { accepted, FakeTwilio, twilioError } from '../helpers/fake-twilio';
+import { UNKNOWN_STATUS_REASON } from '../../src/sending/service';
 import { AUTH_TOKEN, bearer, KEYS, optIn, PUBLIC_BASE_URL, sign, startHarness, uniquePhone, type Harness } from '../helpers/harness';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -57,7 +58,7 @@ describe.each(DIALECTS)('sends through the real twilio SDK to a fake Twilio API 
       To: phone,
       From: FROM,
       Body: 'Spring offer Reply STOP to opt out.',
-      StatusCallback: `${PUBLIC_BASE_URL}/webhooks/twilio/status`,
+      StatusCallback: `${PUBLIC_BASE_URL}/webhooks/twilio/status?messageId=${res.body.id}`,
     });
     expect(request!.authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`);
     expect(res.body).toMatchObject({ status: 'queued', twilioSid: expect.stringMatching(/^SM/) });
@@ -110,20 +111,65 @@ describe.each(DIALECTS)('sends through the real twilio SDK to a fake Twilio API 
     expect((await consent(phone)).status).toBe('opted_in');
   });
 
-  it('5xx is 502 transport_unavailable, not retried, and releases the cap slot', async () => {
+  it('5xx may have sent the text: 202 status unknown, not retried, and the cap slot is kept', async () => {
     const phone = uniquePhone();
     await optIn(h, phone);
     for (let i = 0; i < 7; i++) expect((await send(phone, `m${i}`)).status).toBe(202);
     twilio.reset();
     twilio.responder = () => twilioError(503, 20503, 'Service unavailable');
-    const failed = await send(phone, 'eighth');
-    expect(failed.status).toBe(502);
-    expect(failed.body.error.code).toBe('transport_unavailable');
+    const unknown = await send(phone, 'eighth');
+    expect(unknown.status).toBe(202);
+    expect(unknown.body).toMatchObject({ status: 'unknown', twilioSid: null, errorCode: '20503', statusReason: UNKNOWN_STATUS_REASON });
     expect(twilio.requests).toHaveLength(1);
-    expect(await message(failed.body.error.details.messageId)).toMatchObject({ status: 'failed', cap_released: 1 });
+    expect(await message(unknown.body.id)).toMatchObject({ status: 'unknown', cap_released: 0 });
     twilio.responder = accepted;
-    expect((await send(phone, 'eighth again')).status).toBe(202);
+    // The eighth slot is held by the text that may have left.
     expect((await send(phone, 'ninth')).body.error.code).toBe('frequency_cap');
+    expect(twilio.requests).toHaveLength(1);
+  });
+
+  it('a timeout may have sent the text: 202 status unknown, the slot kept, nothing sent again', async () => {
+    const phone = uniquePhone();
+    await optIn(h, phone);
+    for (let i = 0; i < 7; i++) expect((await send(phone, `m${i}`)).status).toBe(202);
+    twilio.reset();
+    // Twilio takes the message but answers after the gateway's 500 ms timeout.
+    twilio.responder = (req) => ({ ...accepted(req), delayMs: 2_000 });
+    const res = await send(phone, 'eighth');
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'unknown', twilioSid: null, statusReason: expect.stringContaining('may have been sent') });
+    expect(await message(res.body.id)).toMatchObject({ status: 'unknown', cap_released: 0 });
+    expect(twilio.messages).toHaveLength(1);
+    const view = await h.http.get(`/v1/messages/${res.body.id}`).set(bearer(KEYS.sender));
+    expect(view.body).toMatchObject({ status: 'unknown', statusReason: UNKNOWN_STATUS_REASON });
+    twilio.responder = accepted;
+    expect((await send(phone, 'ninth')).body.error.code).toBe('frequency_cap');
+    expect(twilio.sends).toHaveLength(1);
+  });
+
+  it('a connection dropped after Twilio took the request is unknown too, and keeps the slot', async () => {
+    const phone = uniquePhone();
+    await optIn(h, phone);
+    twilio.responder = (req) => ({ ...accepted(req), dropConnection: true });
+    const res = await send(phone);
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('unknown');
+    expect(await message(res.body.id)).toMatchObject({ status: 'unknown', cap_released: 0, twilio_sid: null });
+    expect(twilio.sends).toHaveLength(1);
+  });
+
+  it('a replay of an unknown send (same Idempotency-Key) answers unknown again and never calls Twilio twice', async () => {
+    const phone = uniquePhone();
+    await optIn(h, phone);
+    twilio.responder = () => twilioError(500, 20500, 'Internal error');
+    const first = await h.http.post('/v1/messages').set(bearer(KEYS.sender)).set('Idempotency-Key', `unknown-${phone}`).send({ to: phone, body: 'Once', category: 'marketing' });
+    expect(first.body.status).toBe('unknown');
+    twilio.responder = accepted;
+    const again = await h.http.post('/v1/messages').set(bearer(KEYS.sender)).set('Idempotency-Key', `unknown-${phone}`).send({ to: phone, body: 'Once', category: 'marketing' });
+    expect(again.status).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toMatchObject({ id: first.body.id, status: 'unknown' });
+    expect(twilio.sends).toHaveLength(1);
   });
 
   it('429 is retried with backoff, a bounded number of times', async () => {
@@ -140,14 +186,6 @@ describe.each(DIALECTS)('sends through the real twilio SDK to a fake Twilio API 
     expect(twilio.requests).toHaveLength(3); // the first try and TWILIO_MAX_RETRIES=2
   });
 
-  it('a timeout is 502 and releases the slot', async () => {
-    const phone = uniquePhone();
-    await optIn(h, phone);
-    twilio.responder = (req) => ({ ...accepted(req), delayMs: 2_000 });
-    const res = await send(phone);
-    expect(res.status).toBe(502);
-    expect(await message(res.body.error.details.messageId)).toMatchObject({ status: 'failed', cap_released: 1 });
-  });
 
   describe('status callbacks: POST /webhooks/twilio/status', () => {
     const STATUS_URL = `${PUBLIC_BASE_URL}/webhooks/twilio/status`;
@@ -189,6 +227,40 @@ describe.each(DIALECTS)('sends through the real twilio SDK to a fake Twilio API 
       expect((await consent(phone)).status).toBe('opted_out');
     });
 
+    it('a callback for a send that got no answer finds it by the messageId in the signed URL and sets its SID and status', async () => {
+      const phone = uniquePhone();
+      await optIn(h, phone);
+      twilio.responder = (req) => ({ ...accepted(req), delayMs: 2_000 });
+      const res = await send(phone);
+      expect(res.body.status).toBe('unknown');
+      const [taken] = twilio.messages;
+      // Twilio calls the URL the send gave it, our message id included.
+      const url = twilio.sends[0]!.form.StatusCallback!;
+      expect(url).toBe(`${STATUS_URL}?messageId=${res.body.id}`);
+      const params = { MessageSid: taken!.sid, MessageStatus: 'delivered', To: phone };
+      const answer = await h.http
+        .post(`/webhooks/twilio/status?messageId=${res.body.id}`)
+        .type('form')
+        .set('X-Twilio-Signature', sign(url, params))
+        .send(params);
+      expect(answer.status).toBe(200);
+      expect(await message(res.body.id)).toMatchObject({ status: 'delivered', twilio_sid: taken!.sid, cap_released: 0 });
+      // From now on the SID alone finds it.
+      await callback({ MessageSid: taken!.sid, MessageStatus: 'read' });
+      expect((await message(res.body.id)).status).toBe('read');
+    });
+
+    it('a messageId in the URL never moves another message\'s SID, and is covered by the signature', async () => {
+      const { id, sid } = await sentMessage();
+      const params = { MessageSid: 'SMother0000000000000000000000000', MessageStatus: 'delivered' };
+      const url = `${STATUS_URL}?messageId=${id}`;
+      expect((await h.http.post(`/webhooks/twilio/status?messageId=${id}`).type('form').set('X-Twilio-Signature', sign(url, params)).send(params)).status).toBe(200);
+      expect(await message(id)).toMatchObject({ twilio_sid: sid, status: 'queued' });
+      // Signed for the bare URL, sent with a messageId: refused.
+      const forged = await h.http.post(`/webhooks/twilio/status?messageId=${id}`).type('form').set('X-Twilio-Signature', sign(STATUS_URL, params)).send(params);
+      expect(forged.status).toBe(403);
+    });
+
     it('a bad signature is 403 and changes nothing; no MessageSid is 400', async () => {
       const { id, sid } = await sentMessage();
       const res = await callback({ MessageSid: sid, MessageStatus: 'delivered' }, 'bogus');
@@ -221,7 +293,7 @@ describe('Twilio with a Messaging Service', () => {
         To: phone,
         MessagingServiceSid: 'MG0123456789abcdef0123456789abcdef',
         Body: 'Hi',
-        StatusCallback: `${PUBLIC_BASE_URL}/webhooks/twilio/status`,
+        StatusCallback: `${PUBLIC_BASE_URL}/webhooks/twilio/status?messageId=${res.body.id}`,
       });
     } finally {
       await h.stop();

@@ -4,6 +4,12 @@ import type { Category } from '../../consent/categories';
 /** Our own status before Twilio answers, Twilio's statuses after, and our refusals. */
 export type MessageStatus =
   | 'pending'
+  /**
+   * Handed to the transport, which gave no answer (timeout, reset, 5xx) or the gateway stopped
+   * before it did: the text may have left. Holds its cap slot; settled by a status callback or
+   * the reconciliation (src/sending/reconcile.ts), never by sending again.
+   */
+  | 'unknown'
   | 'claimed'
   | 'refused'
   | 'canceled'
