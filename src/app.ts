@@ -7,6 +7,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './db';
 import { createTransactionRunner } from './db/transactions';
 import { createHealthRouter } from './health/router';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
+import { rejectNul } from './http/reject-nul';
 import { createLogger, type Logger } from './logger';
 import { programMessages } from './program/messages';
 import { createReviewRouter } from './review/router';
@@ -46,7 +47,8 @@ export interface App {
 /** The composition root: builds the database, logger and routers into one typed context. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, silent: config.env === 'test' });
-  const database = overrides.database ?? openDatabase(config.database);
+  const database =
+    overrides.database ?? openDatabase(config.database, (message, err) => logger.error(message, { err, code: 'database_fault' }));
   try {
     await migrateToLatest(database, config.database.dialect === 'postgres' ? config.database.schema : undefined);
     const sealed = await sealUnchainedEvents(database.db, database.dialect);
@@ -62,6 +64,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     db: database.db,
     committedReads: database.committedReads,
     dialect: database.dialect,
+    checkStorage: () => database.checkStorage(),
     transactions: createTransactionRunner(database.db, database.dialect),
     clock: overrides.clock ?? (() => new Date()),
     messages: programMessages(config.program),
@@ -73,7 +76,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.set('etag', false);
   // Hottest paths first: a request walks every route mounted before the one that answers it.
   app.use('/webhooks/twilio', createWebhookRouter(ctx));
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), createSendingRouter(ctx), createConsentRouter(ctx), createReviewRouter(ctx));
+  app.use('/v1', express.json({ limit: API_BODY_LIMIT }), rejectNul(), createSendingRouter(ctx), createConsentRouter(ctx), createReviewRouter(ctx));
   app.use(createHealthRouter(ctx));
   app.use(notFoundHandler());
   app.use(errorMiddleware(logger));

@@ -7,6 +7,7 @@ import * as m005 from './005-scheduled-sends';
 import * as m006 from './006-partial-schedule-index';
 import * as m007 from './007-send-decided-at';
 import * as m008 from './008-covering-list-index';
+import * as m010 from './010-health-probe';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-partial-schedule-index': m006,
   '007-send-decided-at': m007,
   '008-covering-list-index': m008,
+  '010-health-probe': m010,
 };

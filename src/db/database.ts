@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ConsentEventTable } from './tables/consent-event';
 import type { ConsentStateTable } from './tables/consent-state';
+import type { HealthProbeTable } from './tables/health-probe';
 import type { InboundMessageTable } from './tables/inbound-message';
 import type { MessageTable } from './tables/message';
 import type { ReviewItemTable } from './tables/review-item';
@@ -13,6 +14,7 @@ export interface Database {
   messages: MessageTable;
   suppressions: SuppressionTable;
   review_items: ReviewItemTable;
+  health_probe: HealthProbeTable;
 }
 
 export type Db = Kysely<Database>;
