@@ -31,7 +31,8 @@ export function createHealthRouter(ctx: AppContext): Router {
       res.json({ status: 'ready', database: ctx.dialect });
     } catch (err) {
       const fault = err instanceof AppError ? err : databaseFault(err);
-      ctx.logger.error('readiness check failed', { err: (fault as { cause?: unknown } | undefined)?.cause ?? err, code: fault?.code });
+      const cause = (fault as { cause?: unknown } | undefined)?.cause ?? err;
+      ctx.logger.error('readiness check failed', { err: cause, code: fault?.code, causeCode: (cause as { code?: unknown })?.code });
       res.status(503).json({
         status: 'unavailable',
         database: ctx.dialect,

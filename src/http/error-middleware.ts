@@ -66,7 +66,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (known.status >= 500) {
       // The cause (a driver's error) is what an operator needs: SQLITE_FULL, ECONNREFUSED, …
       const cause = (known as { cause?: unknown }).cause;
-      logger.error(known.message, { code: known.code, path: req.path, ...(cause === undefined ? {} : { err: cause }) });
+      logger.error(known.message, {
+        code: known.code,
+        path: req.path,
+        ...(cause === undefined ? {} : { err: cause, causeCode: (cause as { code?: unknown }).code }),
+      });
     }
     // A 503 is temporary by definition: Twilio and API clients retry it.
     if (known.status === 503) res.setHeader('Retry-After', '5');
