@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { killLeftoverGateways, runGatewayExpectingFailure, spawnGateway } from '../helpers/gateway-process';
-import { AUTH_TOKEN, bearer, inboundParams, KEYS, PUBLIC_BASE_URL, startHarness, TEST_API_KEYS, uniquePhone } from '../helpers/harness';
+import { AUTH_TOKEN, bearer, inboundParams, type InboundForm, KEYS, PUBLIC_BASE_URL, startHarness, TEST_API_KEYS, uniquePhone } from '../helpers/harness';
 
 /**
  * The SQLite ledger's storage failing under a running gateway: a full disk, the file or its
@@ -66,7 +66,7 @@ describe('SQLite on a full disk (a 2 MB tmpfs, child process)', () => {
     fillFileSystem(filler);
     const phones = Array.from({ length: 5 }, () => uniquePhone());
     const attempts = phones.map((p) => inboundParams(p, 'STOP'));
-    let refused: { phone: string; params: Record<string, string> } | undefined;
+    let refused: { phone: string; params: InboundForm } | undefined;
     for (const [i, params] of attempts.entries()) {
       const res = await stop(http, phones[i]!, params);
       expect(res.status).not.toBe(500);
