@@ -189,7 +189,12 @@ function resilientPool(options: pg.PoolConfig, onFault: FaultListener): pg.Pool 
         const result = query(...args);
         if (result instanceof Promise) {
           return result.catch((err: Error) => {
-            if (/^(Query read timeout|Connection terminated)/.test(err?.message ?? '') || !(client as { _queryable?: boolean })._queryable) {
+            const code = (err as { code?: unknown })?.code;
+            const connectionLost =
+              (typeof code === 'string' && /^(08|57P0)/.test(code)) || // connection exception, server shutting down / terminated
+              /^(Query read timeout|Connection terminated)/.test(err?.message ?? '') ||
+              !(client as { _queryable?: boolean })._queryable;
+            if (connectionLost) {
               if (!broken.has(client)) broken.set(client, err);
             }
             throw err;

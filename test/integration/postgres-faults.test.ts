@@ -1,7 +1,7 @@
 import pg from 'pg';
 import request from 'supertest';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../helpers/databases';
-import { killLeftoverGateways, spawnGateway } from '../helpers/gateway-process';
+import { killLeftoverGateways, spawnGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { bearer, inboundParams, KEYS, startHarness, TEST_API_KEYS, uniquePhone, type Harness } from '../helpers/harness';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
@@ -62,37 +62,46 @@ describe('PostgreSQL connections terminated under a running gateway (child proce
   it('survives pg_terminate_backend of every session, idle or busy, and serves the next request', async () => {
     const applicationName = `gw-faults-${database.env.DATABASE_SCHEMA}`;
     const gateway = await spawnGateway({ ...database.env, API_KEYS: TEST_API_KEYS, DATABASE_APPLICATION_NAME: applicationName });
-    const http = request(gateway.url);
-
-    // Fill the pool with idle connections, then end them all.
-    const warm = await Promise.all(Array.from({ length: 8 }, () => http.post('/webhooks/twilio/sms').type('form').send(inboundParams(uniquePhone(), 'STOP'))));
-    expect(warm.map((r) => r.status)).toEqual(Array(8).fill(200));
-    expect(await terminateBackends(applicationName)).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(gateway.child.exitCode).toBeNull();
-    expect((await http.get('/readyz')).status).toBe(200);
-
-    // End them again while requests are in flight: each is answered 200 or 503, none 500.
-    const phones = Array.from({ length: 20 }, () => uniquePhone());
-    const inFlight = Promise.all(phones.map((p) => http.post('/webhooks/twilio/sms').type('form').send(inboundParams(p, 'STOP'))));
-    await new Promise((r) => setTimeout(r, 20));
-    await terminateBackends(applicationName);
-    const answers = await inFlight;
-    for (const res of answers) {
-      expect([200, 503]).toContain(res.status);
-      if (res.status === 503) expect(res.body.error.code).toBe('database_unavailable');
+    try {
+      await survivesTermination(gateway, applicationName);
+    } catch (err) {
+      // The gateway's own account of what happened (a crash shows its stack here).
+      throw new Error(`${(err as Error).message}\nexit: ${gateway.child.exitCode}\ngateway output:\n${gateway.output()}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
-    expect(gateway.child.exitCode).toBeNull();
-
-    // Recovered by itself: a STOP is recorded, and every STOP answered 200 above is in the ledger.
-    const phone = uniquePhone();
-    expect((await http.post('/webhooks/twilio/sms').type('form').send(inboundParams(phone, 'STOP'))).status).toBe(200);
-    expect(await statusOf(http, phone)).toBe('opted_out');
-    for (const [i, res] of answers.entries()) if (res.status === 200) expect(await statusOf(http, phones[i]!)).toBe('opted_out');
-    expect(gateway.output()).toContain('database_fault');
   });
 });
+
+async function survivesTermination(gateway: GatewayProcess, applicationName: string): Promise<void> {
+  const http = request(gateway.url);
+
+  // Fill the pool with idle connections, then end them all.
+  const warm = await Promise.all(Array.from({ length: 8 }, () => http.post('/webhooks/twilio/sms').type('form').send(inboundParams(uniquePhone(), 'STOP'))));
+  expect(warm.map((r) => r.status)).toEqual(Array(8).fill(200));
+  expect(await terminateBackends(applicationName)).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(gateway.child.exitCode).toBeNull();
+  expect((await http.get('/readyz')).status).toBe(200);
+
+  // End them again while requests are in flight: each is answered 200 or 503, none 500.
+  const phones = Array.from({ length: 20 }, () => uniquePhone());
+  const inFlight = Promise.all(phones.map((p) => http.post('/webhooks/twilio/sms').type('form').send(inboundParams(p, 'STOP'))));
+  await new Promise((r) => setTimeout(r, 20));
+  await terminateBackends(applicationName);
+  const answers = await inFlight;
+  for (const res of answers) {
+    expect([200, 503]).toContain(res.status);
+    if (res.status === 503) expect(res.body.error.code).toBe('database_unavailable');
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  expect(gateway.child.exitCode).toBeNull();
+
+  // Recovered by itself: a STOP is recorded, and every STOP answered 200 above is in the ledger.
+  const phone = uniquePhone();
+  expect((await http.post('/webhooks/twilio/sms').type('form').send(inboundParams(phone, 'STOP'))).status).toBe(200);
+  expect(await statusOf(http, phone)).toBe('opted_out');
+  for (const [i, res] of answers.entries()) if (res.status === 200) expect(await statusOf(http, phones[i]!)).toBe('opted_out');
+  expect(gateway.output()).toContain('database_fault');
+}
 
 describe('PostgreSQL away or hanging behind a TCP proxy (in process)', () => {
   let proxy: TcpProxy;
