@@ -251,6 +251,8 @@ function openPostgres(config: PostgresConfig, onFault: FaultListener): DatabaseH
         max: 1,
         application_name: `${config.applicationName} migrations`.slice(0, 63),
         connectionTimeoutMillis: config.connectTimeoutMs,
+        // Used at start-up only: its connection closes soon after.
+        idleTimeoutMillis: 1_000,
         options: postgresOptions({ search_path: config.schema }),
         types: pgTypes,
       },
