@@ -83,8 +83,8 @@ function openSqlite(config: SqliteConfig, onFault: FaultListener): DatabaseHandl
   if (path !== ':memory:' && !existsSync(path)) {
     if (!config.createIfMissing) {
       throw new Error(
-        `the SQLite ledger ${path} does not exist. Refusing to create an empty ledger in production: ` +
-          'restore the file (or fix DATABASE_URL), or set DATABASE_CREATE=1 for a first run.',
+        `the SQLite ledger ${path} does not exist. Refusing to create an empty ledger where one is expected ` +
+          '(NODE_ENV=production or DATABASE_CREATE=0): restore the file (or fix DATABASE_URL), or set DATABASE_CREATE=1 for a first run.',
       );
     }
     mkdirSync(dirname(path), { recursive: true });
