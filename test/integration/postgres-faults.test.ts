@@ -32,7 +32,7 @@ async function terminateBackends(applicationName: string): Promise<number> {
 }
 
 async function statusOf(http: request.Agent | ReturnType<typeof request>, phone: string): Promise<string> {
-  const res = await http.get(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.reader));
+  const res = await http.get(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.reader)).set('Connection', 'close');
   return res.body.status as string;
 }
 
@@ -73,18 +73,22 @@ describe('PostgreSQL connections terminated under a running gateway (child proce
 
 async function survivesTermination(gateway: GatewayProcess, applicationName: string): Promise<void> {
   const http = request(gateway.url);
+  // A fresh socket per request: Node's keep-alive agent may reuse a socket the server is closing
+  // (both time out idle sockets at 5 s), and that ECONNRESET would say nothing about the gateway.
+  const webhook = (params: ReturnType<typeof inboundParams>) =>
+    http.post('/webhooks/twilio/sms').set('Connection', 'close').type('form').send(params);
 
   // Fill the pool with idle connections, then end them all.
-  const warm = await Promise.all(Array.from({ length: 8 }, () => http.post('/webhooks/twilio/sms').type('form').send(inboundParams(uniquePhone(), 'STOP'))));
+  const warm = await Promise.all(Array.from({ length: 8 }, () => webhook(inboundParams(uniquePhone(), 'STOP'))));
   expect(warm.map((r) => r.status)).toEqual(Array(8).fill(200));
   expect(await terminateBackends(applicationName)).toBeGreaterThan(0);
   await new Promise((r) => setTimeout(r, 200));
   expect(gateway.child.exitCode).toBeNull();
-  expect((await http.get('/readyz')).status).toBe(200);
+  expect((await http.get('/readyz').set('Connection', 'close')).status).toBe(200);
 
   // End them again while requests are in flight: each is answered 200 or 503, none 500.
   const phones = Array.from({ length: 20 }, () => uniquePhone());
-  const inFlight = Promise.all(phones.map((p) => http.post('/webhooks/twilio/sms').type('form').send(inboundParams(p, 'STOP'))));
+  const inFlight = Promise.all(phones.map((p) => webhook(inboundParams(p, 'STOP'))));
   await new Promise((r) => setTimeout(r, 20));
   await terminateBackends(applicationName);
   const answers = await inFlight;
@@ -97,7 +101,7 @@ async function survivesTermination(gateway: GatewayProcess, applicationName: str
 
   // Recovered by itself: a STOP is recorded, and every STOP answered 200 above is in the ledger.
   const phone = uniquePhone();
-  expect((await http.post('/webhooks/twilio/sms').type('form').send(inboundParams(phone, 'STOP'))).status).toBe(200);
+  expect((await webhook(inboundParams(phone, 'STOP'))).status).toBe(200);
   expect(await statusOf(http, phone)).toBe('opted_out');
   for (const [i, res] of answers.entries()) if (res.status === 200) expect(await statusOf(http, phones[i]!)).toBe('opted_out');
   expect(gateway.output()).toContain('database_fault');
