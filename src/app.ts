@@ -10,6 +10,7 @@ import { createTransactionRunner } from './db/transactions';
 import { createHealthRouter } from './health/router';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { jsonBody } from './http/json-body';
+import { rejectNul } from './http/reject-nul';
 import { createLogger, type Logger } from './logger';
 import { programMessages } from './program/messages';
 import { createReviewRouter } from './review/router';
@@ -50,7 +51,8 @@ export interface App {
 /** The composition root: builds the database, logger and routers into one typed context. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, silent: config.env === 'test' });
-  const database = overrides.database ?? openDatabase(config.database);
+  const database =
+    overrides.database ?? openDatabase(config.database, (message, err) => logger.error(message, { err, code: 'database_fault' }));
   try {
     await migrateToLatest(database, config.database.dialect === 'postgres' ? config.database.schema : undefined);
     const sealed = await sealUnchainedEvents(database.db, database.dialect);
@@ -66,6 +68,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     db: database.db,
     committedReads: database.committedReads,
     dialect: database.dialect,
+    checkStorage: () => database.checkStorage(),
     transactions: createTransactionRunner(database.db, database.dialect),
     clock: overrides.clock ?? (() => new Date()),
     messages: programMessages(config.program),
@@ -100,6 +103,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     authenticate(ctx, authFailures),
     rateLimit.middleware,
     jsonBody(API_BODY_LIMIT),
+    rejectNul(),
     createSendingRouter(ctx),
     createConsentRouter(ctx),
     createReviewRouter(ctx),

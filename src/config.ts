@@ -61,7 +61,7 @@ const envSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: positiveInt(10),
-    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5_000),
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_FROM_NUMBER: optionalString,
@@ -125,6 +125,15 @@ const envSchema = z
     AUTH_FAILURE_WINDOW_MS: positiveInt(15 * 60 * 1000),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().max(200).default('false')),
     OPT_IN_CONFIRMATIONS_PER_DAY: positiveInt(3),
+    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(3_000),
+    DATABASE_LOCK_TIMEOUT_MS: positiveInt(3_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(10_000),
+    DATABASE_APPLICATION_NAME: z.preprocess(
+      emptyAsUndefined,
+      z.string().regex(/^[\x20-\x7e]{1,63}$/, 'printable ASCII, at most 63 characters').default('sms-compliance-gateway'),
+    ),
+    DATABASE_CREATE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).optional()),
+    SQLITE_MIN_FREE_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(8 * 1024 * 1024)),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.TWILIO_AUTH_TOKEN) {
@@ -202,13 +211,32 @@ const envSchema = z
 export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export type DatabaseConfig =
-  | { dialect: 'sqlite'; path: string }
+  | {
+      dialect: 'sqlite';
+      path: string;
+      /**
+       * May a missing ledger file be created? Yes in development and tests (a fresh clone starts
+       * with `npm start`); in production only with DATABASE_CREATE=1, so a lost or misplaced file
+       * never silently becomes an empty ledger.
+       */
+      createIfMissing: boolean;
+      /** /readyz answers 503 when the ledger's file system has less free space than this. */
+      minFreeBytes: number;
+    }
   | {
       dialect: 'postgres';
       url: string;
       schema?: string;
       poolSize: number;
       statementTimeoutMs: number;
+      /** Connecting, or waiting for a pooled connection, gives up after this. */
+      connectTimeoutMs: number;
+      /** A statement waiting for a lock (row, table, advisory) gives up after this. */
+      lockTimeoutMs: number;
+      /** The server ends a session left idle inside a transaction (its locks freed) after this. */
+      idleInTransactionTimeoutMs: number;
+      /** Shown in pg_stat_activity: how operators (and the tests) find the gateway's sessions. */
+      applicationName: string;
     };
 
 export interface ProgramConfig {
@@ -318,10 +346,16 @@ export class ConfigError extends Error {
 
 function databaseConfig(env: z.infer<typeof envSchema>): DatabaseConfig {
   const url = env.DATABASE_URL;
-  if (!url) return { dialect: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  const sqlite = (path: string): DatabaseConfig => ({
+    dialect: 'sqlite',
+    path,
+    createIfMissing: env.DATABASE_CREATE ? env.DATABASE_CREATE === '1' : env.NODE_ENV !== 'production',
+    minFreeBytes: env.SQLITE_MIN_FREE_BYTES,
+  });
+  if (!url) return sqlite(DEFAULT_SQLITE_PATH);
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return { dialect: 'sqlite', path: path || DEFAULT_SQLITE_PATH };
+    return sqlite(path || DEFAULT_SQLITE_PATH);
   }
   return {
     dialect: 'postgres',
@@ -329,6 +363,10 @@ function databaseConfig(env: z.infer<typeof envSchema>): DatabaseConfig {
     schema: env.DATABASE_SCHEMA,
     poolSize: env.DATABASE_POOL_SIZE,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    applicationName: env.DATABASE_APPLICATION_NAME,
   };
 }
 

@@ -16,6 +16,8 @@ export interface AppContext {
   /** Committed data, read without waiting for the write batch in progress (see DatabaseHandle). */
   committedReads: Db;
   dialect: Dialect;
+  /** Throws StorageUnavailableError when the ledger storage cannot take a write (see DatabaseHandle). */
+  checkStorage(): void;
   /** Every write goes through here: resolves once durably committed (group commit on SQLite). */
   transactions: TransactionRunner;
   clock: Clock;

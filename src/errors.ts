@@ -65,3 +65,24 @@ export class TooManyRequestsError extends AppError {
     super(code, 429, message);
   }
 }
+
+/**
+ * The database cannot be reached or did not answer in time (PostgreSQL down, restarted, a dropped
+ * connection, a network partition, a lock or statement timeout). Nothing was acknowledged: the
+ * caller (Twilio included) should retry.
+ */
+export class DatabaseUnavailableError extends AppError {
+  constructor(message = 'the database is unavailable; retry later', override readonly cause?: unknown) {
+    super('database_unavailable', 503, message);
+  }
+}
+
+/**
+ * The SQLite ledger cannot take writes: the disk is full, an I/O error, a read-only file, or the
+ * file was deleted or replaced under the running gateway. Nothing was acknowledged.
+ */
+export class StorageUnavailableError extends AppError {
+  constructor(message = 'the ledger storage cannot take writes; retry later', override readonly cause?: unknown) {
+    super('storage_unavailable', 503, message);
+  }
+}

@@ -7,6 +7,7 @@ import * as m005 from './005-scheduled-sends';
 import * as m006 from './006-partial-schedule-index';
 import * as m007 from './007-send-decided-at';
 import * as m008 from './008-covering-list-index';
+import * as m010 from './010-health-probe';
 import * as m011 from './011-unknown-messages-index';
 import * as m012 from './012-ledger-checkpoints';
 import * as m014 from './014-inbound-reply-index';
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '006-partial-schedule-index': m006,
   '007-send-decided-at': m007,
   '008-covering-list-index': m008,
+  '010-health-probe': m010,
   '011-unknown-messages-index': m011,
   '012-ledger-checkpoints': m012,
   '014-inbound-reply-index': m014,

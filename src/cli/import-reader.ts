@@ -207,6 +207,8 @@ export async function* readImportFile(file: string, options: ImportReadOptions):
       skip_empty_lines: true,
       relax_column_count: true,
       trim: true,
+      // PostgreSQL text cannot hold NUL (U+0000): a file exported elsewhere is read without it.
+      cast: (value: string) => value.replaceAll('\0', ''),
       max_record_size: 10_000,
       info: true,
       // A malformed line (an unclosed quote, a runaway record) is rejected, not fatal to the import.

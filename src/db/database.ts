@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ConsentEventTable } from './tables/consent-event';
 import type { ConsentStateTable } from './tables/consent-state';
+import type { HealthProbeTable } from './tables/health-probe';
 import type { InboundMessageTable } from './tables/inbound-message';
 import type { LedgerCheckpointTable } from './tables/ledger-checkpoint';
 import type { MessageTable } from './tables/message';
@@ -15,6 +16,7 @@ export interface Database {
   suppressions: SuppressionTable;
   review_items: ReviewItemTable;
   ledger_checkpoints: LedgerCheckpointTable;
+  health_probe: HealthProbeTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type Transaction } from 'kysely';
@@ -6,7 +6,9 @@ import pg from 'pg';
 import { migrations } from '../../db/migrations';
 import type { DatabaseConfig } from '../config';
 import type { Database, Db, DbOrTransaction, Dialect } from './database';
+import { StorageUnavailableError } from '../errors';
 import { isUniqueViolation } from './errors';
+import { guardDialect } from './guarded-dialect';
 
 export type { Database, Db, DbOrTransaction, Dialect } from './database';
 
@@ -21,6 +23,14 @@ export interface DatabaseHandle {
    */
   committedReads: Db;
   dialect: Dialect;
+  /**
+   * Throws a StorageUnavailableError when the ledger storage cannot be trusted with a write: on
+   * SQLite the file was deleted or replaced, or its file system is nearly full. Cheap (two
+   * stat calls); a no-op on PostgreSQL.
+   */
+  checkStorage(): void;
+  /** Where migrations run (PostgreSQL: a connection without the request timeouts). */
+  readonly migrationDb: Db;
   close(): Promise<void>;
 }
 
@@ -48,8 +58,37 @@ function withStatementCache(sqlite: SqliteDatabase.Database) {
   };
 }
 
-function openSqlite(path: string): DatabaseHandle {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+type SqliteConfig = Extract<DatabaseConfig, { dialect: 'sqlite' }>;
+type PostgresConfig = Extract<DatabaseConfig, { dialect: 'postgres' }>;
+
+/** Told of database faults that happen outside any request (a pooled connection dropped). */
+export type FaultListener = (message: string, err: unknown) => void;
+
+/**
+ * What stands behind the ledger file we opened: its device and inode. A file deleted (or its
+ * directory) or replaced under a running gateway keeps taking writes through the open descriptor,
+ * into a file nobody will ever read again; comparing the path's identity with the open one catches it.
+ */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function openSqlite(config: SqliteConfig, onFault: FaultListener): DatabaseHandle {
+  const { path } = config;
+  if (path !== ':memory:' && !existsSync(path)) {
+    if (!config.createIfMissing) {
+      throw new Error(
+        `the SQLite ledger ${path} does not exist. Refusing to create an empty ledger where one is expected ` +
+          '(NODE_ENV=production or DATABASE_CREATE=0): restore the file (or fix DATABASE_URL), or set DATABASE_CREATE=1 for a first run.',
+      );
+    }
+    mkdirSync(dirname(path), { recursive: true });
+  }
   const sqlite = new SqliteDatabase(path);
   // WAL with synchronous=FULL: a commit is fsynced before it returns, so an acknowledged
   // opt-out survives a crash or power loss.
@@ -60,15 +99,54 @@ function openSqlite(path: string): DatabaseHandle {
   // Deleted and overwritten content is zeroed, not left in free space or free pages: after an
   // erasure the number must not be readable from the file.
   sqlite.pragma('secure_delete = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  if (path === ':memory:') return { db, committedReads: db, dialect: 'sqlite', close: () => db.destroy() };
+  const opened = path === ':memory:' ? undefined : fileIdentity(path);
+  let reported = false;
+  /** Throws when the file at `path` is no longer the one this gateway writes. One stat(2). */
+  const checkLedgerFile = () => {
+    if (opened === undefined) return;
+    const now = fileIdentity(path);
+    if (now === opened) {
+      reported = false;
+      return;
+    }
+    const what = now === undefined ? 'deleted (or its directory)' : 'replaced by another file';
+    const err = new StorageUnavailableError(
+      `the SQLite ledger ${path} was ${what} while the gateway runs: writes are refused. Restore the file and restart.`,
+    );
+    if (!reported) {
+      reported = true;
+      onFault(err.message, err);
+    }
+    throw err;
+  };
+  const dialect = guardDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), {
+    beforeCommit: checkLedgerFile,
+    inTransaction: () => sqlite.inTransaction,
+  });
+  const db = new Kysely<Database>({ dialect });
+  const checkStorage = () => {
+    checkLedgerFile();
+    if (opened === undefined || config.minFreeBytes === 0) return;
+    const fs = statfsSync(dirname(path));
+    const free = fs.bavail * fs.bsize;
+    if (free < config.minFreeBytes) {
+      throw new StorageUnavailableError(
+        `the ledger's file system has ${free} bytes free, under SQLITE_MIN_FREE_BYTES (${config.minFreeBytes})`,
+      );
+    }
+  };
+  if (path === ':memory:') {
+    return { db, committedReads: db, dialect: 'sqlite', checkStorage, migrationDb: db, close: () => db.destroy() };
+  }
   const reader = new SqliteDatabase(path, { readonly: true });
   reader.pragma('busy_timeout = 5000');
-  const committedReads = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
+  const committedReads = new Kysely<Database>({ dialect: guardDialect(new SqliteDialect({ database: withStatementCache(reader) })) });
   return {
     db,
     committedReads,
     dialect: 'sqlite',
+    checkStorage,
+    migrationDb: db,
     close: async () => {
       await committedReads.destroy();
       await db.destroy();
@@ -78,25 +156,129 @@ function openSqlite(path: string): DatabaseHandle {
 
 const INT8_OID = 20;
 
-function openPostgres(config: Extract<DatabaseConfig, { dialect: 'postgres' }>): DatabaseHandle {
-  const options = [`-c statement_timeout=${config.statementTimeoutMs}`];
-  if (config.schema) options.push(`-c search_path=${config.schema}`);
-  const pool = new pg.Pool({
-    connectionString: config.url,
-    max: config.poolSize,
-    options: options.join(' '),
-    // bigserial ids fit in a JS number for any ledger this gateway will hold.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-    },
-  });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, committedReads: db, dialect: 'postgres', close: () => db.destroy() };
+// bigserial ids fit in a JS number for any ledger this gateway will hold.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * A pg pool that survives its connections dying. Without an 'error' listener, a pooled
+ * connection ended by the server (a restart, pg_terminate_backend, a failover) is an unhandled
+ * 'error' event and kills the process; a connection checked out by a request has no listener at
+ * all in pg-pool. Every client gets one for its whole life. A client whose connection failed, or
+ * whose query timed out on our side (its socket may hang for ever behind a partition), is marked
+ * broken: its later queries (Kysely's ROLLBACK) fail at once with the first error, and it is
+ * destroyed on release instead of going back to the pool.
+ */
+function resilientPool(options: pg.PoolConfig, onFault: FaultListener): pg.Pool {
+  const pool = new pg.Pool(options);
+  pool.on('error', (err) => onFault('an idle PostgreSQL connection failed; it was dropped from the pool', err));
+  const broken = new WeakMap<pg.PoolClient, Error>();
+  const watched = new WeakSet<pg.PoolClient>();
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  (pool as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+    const client = await connect();
+    if (!watched.has(client)) {
+      watched.add(client);
+      client.on('error', (err) => {
+        if (!broken.has(client)) broken.set(client, err);
+        onFault('a PostgreSQL connection in use failed', err);
+      });
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const failed = broken.get(client);
+        if (failed) return Promise.reject(failed);
+        const result = query(...args);
+        if (result instanceof Promise) {
+          return result.catch((err: Error) => {
+            const code = (err as { code?: unknown })?.code;
+            const connectionLost =
+              (typeof code === 'string' && /^(08|57P0)/.test(code)) || // connection exception, server shutting down / terminated
+              /^(Query read timeout|Connection terminated)/.test(err?.message ?? '') ||
+              !(client as { _queryable?: boolean })._queryable;
+            if (connectionLost) {
+              if (!broken.has(client)) broken.set(client, err);
+            }
+            throw err;
+          });
+        }
+        return result;
+      };
+    }
+    const release = client.release.bind(client);
+    client.release = (err?: Error | boolean) => release(err || broken.has(client));
+    return client;
+  };
+  return pool;
 }
 
-export function openDatabase(config: DatabaseConfig): DatabaseHandle {
-  return config.dialect === 'sqlite' ? openSqlite(config.path) : openPostgres(config);
+function postgresOptions(settings: Record<string, number | string | undefined>): string {
+  return Object.entries(settings)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+}
+
+function openPostgres(config: PostgresConfig, onFault: FaultListener): DatabaseHandle {
+  const pool = resilientPool(
+    {
+      connectionString: config.url,
+      max: config.poolSize,
+      application_name: config.applicationName,
+      // Every wait is bounded well under Twilio's 15 s webhook timeout: a request answers 503
+      // rather than hang on a partitioned or paused server.
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      // Our side of statement_timeout: a server that stopped answering (partition, SIGSTOP) never
+      // cancels anything, so the client gives up a second after the server would have.
+      query_timeout: config.statementTimeoutMs + 1_000,
+      keepAlive: true,
+      options: postgresOptions({
+        statement_timeout: config.statementTimeoutMs,
+        lock_timeout: config.lockTimeoutMs,
+        idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs,
+        search_path: config.schema,
+      }),
+      types: pgTypes,
+    },
+    onFault,
+  );
+  const db = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool })) });
+  // Migrations may wait for another instance's (Kysely's advisory lock) and may run long on a big
+  // ledger: one connection of their own, without the request timeouts, opened only if needed.
+  let migrationDb: Db | undefined;
+  const migrationPool = () =>
+    resilientPool(
+      {
+        connectionString: config.url,
+        max: 1,
+        application_name: `${config.applicationName} migrations`.slice(0, 63),
+        connectionTimeoutMillis: config.connectTimeoutMs,
+        // Used at start-up only: its connection closes soon after.
+        idleTimeoutMillis: 1_000,
+        options: postgresOptions({ search_path: config.schema }),
+        types: pgTypes,
+      },
+      onFault,
+    );
+  return {
+    db,
+    committedReads: db,
+    dialect: 'postgres',
+    checkStorage: () => undefined,
+    get migrationDb() {
+      migrationDb ??= new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool: async () => migrationPool() })) });
+      return migrationDb;
+    },
+    close: async () => {
+      await migrationDb?.destroy();
+      await db.destroy();
+    },
+  };
+}
+
+export function openDatabase(config: DatabaseConfig, onFault: FaultListener = () => undefined): DatabaseHandle {
+  return config.dialect === 'sqlite' ? openSqlite(config, onFault) : openPostgres(config, onFault);
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -108,7 +290,7 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {
   if (handle.dialect === 'postgres' && schema) {
     try {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.migrationDb);
     } catch (err) {
       // Two instances starting at once can both try to create it: the loser's error is harmless.
       if (!isUniqueViolation(err)) throw err;
@@ -117,7 +299,7 @@ export async function migrateToLatest(handle: DatabaseHandle, schema?: string): 
   // Name the schema of Kysely's own tables on PostgreSQL: otherwise its existence check may find
   // another schema's kysely_migration (another gateway or test run on the same database).
   const migrationTableSchema = handle.dialect === 'postgres' ? (schema ?? 'public') : undefined;
-  const migrator = new Migrator({ db: handle.db, provider, migrationTableSchema });
+  const migrator = new Migrator({ db: handle.migrationDb, provider, migrationTableSchema });
   const { error, results } = await retryOnSchemaRace(() => migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

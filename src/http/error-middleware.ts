@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { databaseFault } from '../db/errors';
 import { AppError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -15,6 +16,8 @@ export interface ErrorBody {
 
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
+  const fault = databaseFault(err);
+  if (fault) return fault;
   if (err instanceof z.ZodError) {
     return new AppError('validation_error', 400, 'the request is not valid', err.issues);
   }
@@ -60,7 +63,17 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.status(500).json(body);
       return;
     }
-    if (known.status >= 500) logger.error(known.message, { code: known.code, path: req.path });
+    if (known.status >= 500) {
+      // The cause (a driver's error) is what an operator needs: SQLITE_FULL, ECONNREFUSED, …
+      const cause = (known as { cause?: unknown }).cause;
+      logger.error(known.message, {
+        code: known.code,
+        path: req.path,
+        ...(cause === undefined ? {} : { err: cause, causeCode: (cause as { code?: unknown }).code }),
+      });
+    }
+    // A 503 is temporary by definition: Twilio and API clients retry it.
+    if (known.status === 503) res.setHeader('Retry-After', '5');
     const body: ErrorBody = { error: { code: known.code, message: known.message } };
     if (known.details !== undefined) body.error.details = known.details;
     res.status(known.status).json(body);

@@ -37,3 +37,17 @@ export function parseInboundParams(body: unknown): InboundSms {
     rawOptOutType: p.OptOutType ?? null,
   };
 }
+
+/**
+ * A carrier's text may carry NUL characters (U+0000) that PostgreSQL text cannot store; the
+ * database layer refuses them with a 400, which for a carrier would lose the text, a STOP
+ * included. Carrier parameters are stripped of NUL instead (`STOP\u0000` is the STOP it reads as).
+ */
+export function stripNulFromParams(body: unknown): unknown {
+  if (!body || typeof body !== 'object') return body;
+  const strip = (value: unknown): unknown =>
+    typeof value === 'string' ? value.replaceAll('\0', '') : Array.isArray(value) ? value.map(strip) : value;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) out[key.replaceAll('\0', '')] = strip(value);
+  return out;
+}

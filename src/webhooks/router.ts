@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../context';
 import { handleInboundSms } from '../inbound/service';
-import { parseInboundParams } from './inbound-params';
+import { parseInboundParams, stripNulFromParams } from './inbound-params';
 import { applyStatusCallback, parseStatusParams } from './status';
 import { verifyTwilioSignature } from './twilio-signature';
 import { messagingTwiml } from './twiml';
@@ -14,6 +14,11 @@ export function createWebhookRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: WEBHOOK_BODY_LIMIT, parameterLimit: 200 }));
   router.use(verifyTwilioSignature(ctx));
+  // After the signature check, which covers the parameters exactly as Twilio sent them.
+  router.use((req, _res, next) => {
+    req.body = stripNulFromParams(req.body);
+    next();
+  });
 
   router.post('/sms', async (req, res) => {
     const sms = parseInboundParams(req.body);

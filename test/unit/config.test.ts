@@ -16,12 +16,27 @@ describe('loadConfig', () => {
   });
 
   it('reads sqlite: and postgres:// URLs', () => {
-    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ dialect: 'sqlite', path: '/tmp/x.db' });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toMatchObject({ dialect: 'sqlite', path: '/tmp/x.db' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d', DATABASE_POOL_SIZE: '4' }).database).toMatchObject({
       dialect: 'postgres',
       url: 'postgres://u@h:5432/d',
       poolSize: 4,
     });
+  });
+
+  it('creates a missing SQLite ledger in development only; production needs DATABASE_CREATE=1', () => {
+    expect(loadConfig({}).database).toMatchObject({ createIfMissing: true });
+    const production = { NODE_ENV: 'production', TWILIO_AUTH_TOKEN: 't', PUBLIC_BASE_URL: 'https://x.example', ERASURE_HASH_KEY: 'k'.repeat(16) };
+    expect(loadConfig(production).database).toMatchObject({ createIfMissing: false });
+    expect(loadConfig({ ...production, DATABASE_CREATE: '1' }).database).toMatchObject({ createIfMissing: true });
+  });
+
+  it('bounds every PostgreSQL wait well under Twilio\'s 15 s webhook timeout by default', () => {
+    const database = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d' }).database;
+    expect(database).toMatchObject({ statementTimeoutMs: 5_000, connectTimeoutMs: 3_000, lockTimeoutMs: 3_000 });
+    if (database.dialect !== 'postgres') throw new Error('postgres expected');
+    // Waiting for a connection, then one statement that hangs (our query timeout is 1 s longer).
+    expect(database.connectTimeoutMs + database.statementTimeoutMs + 1_000).toBeLessThan(15_000);
   });
 
   it.each([
