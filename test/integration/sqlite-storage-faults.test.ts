@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
+import { generateSigningKey } from '../../src/consent/signing-key';
 import { killLeftoverGateways, runGatewayExpectingFailure, spawnGateway } from '../helpers/gateway-process';
 import { AUTH_TOKEN, bearer, inboundParams, type InboundForm, KEYS, PUBLIC_BASE_URL, startHarness, TEST_API_KEYS, uniquePhone } from '../helpers/harness';
 
@@ -132,12 +133,14 @@ describe('start-up without the SQLite ledger file (child process)', () => {
   afterEach(() => killLeftoverGateways());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  const signingKey = generateSigningKey().privateKeyText;
   const production = (path: string) => ({
     NODE_ENV: 'production',
     DATABASE_URL: `sqlite:${path}`,
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     PUBLIC_BASE_URL,
     ERASURE_HASH_KEY: 'erasure-key-for-tests-0123456789',
+    LEDGER_SIGNING_KEY: signingKey,
   });
 
   it('in production refuses to create an empty ledger, unless DATABASE_CREATE=1 is given for the first run', async () => {

@@ -26,7 +26,13 @@ describe('loadConfig', () => {
 
   it('creates a missing SQLite ledger in development only; production needs DATABASE_CREATE=1', () => {
     expect(loadConfig({}).database).toMatchObject({ createIfMissing: true });
-    const production = { NODE_ENV: 'production', TWILIO_AUTH_TOKEN: 't', PUBLIC_BASE_URL: 'https://x.example', ERASURE_HASH_KEY: 'k'.repeat(16) };
+    const production = {
+      NODE_ENV: 'production',
+      TWILIO_AUTH_TOKEN: 't',
+      PUBLIC_BASE_URL: 'https://x.example',
+      ERASURE_HASH_KEY: 'k'.repeat(16),
+      LEDGER_SIGNING_KEY: generateSigningKey().privateKeyText,
+    };
     expect(loadConfig(production).database).toMatchObject({ createIfMissing: false });
     expect(loadConfig({ ...production, DATABASE_CREATE: '1' }).database).toMatchObject({ createIfMissing: true });
   });
