@@ -29,7 +29,9 @@ describe.each(DIALECTS)('late writes about an erased number (%s)', (dialect) => 
     const transport: SmsTransport = {
       name: 'twilio',
       async send(sms: OutboundSms) {
-        const failure = (['rejected', 'outcome_unknown', 'recipient_opted_out'] as const).find((f) => sms.body.startsWith(f));
+        // A text that is none of the test's is an opt-out confirmation: it fails like a rejected send.
+        const confirmation = !/^(rejected|outcome_unknown|recipient_opted_out|Spring offer|Another offer)/.test(sms.body);
+        const failure = confirmation ? 'rejected' : (['rejected', 'outcome_unknown', 'recipient_opted_out'] as const).find((f) => sms.body.startsWith(f));
         if (!failure) {
           sent += 1;
           return { sid: `SMlate${dialect}${String(sent).padStart(20, '0')}`, status: 'sent' };
@@ -82,6 +84,20 @@ describe.each(DIALECTS)('late writes about an erased number (%s)', (dialect) => 
       expect(await eventsOf([phone, placeholder])).toEqual([`${placeholder} opt_in api`]);
     },
   );
+
+  it('a staff opt-out confirmation that fails after the erasure: recorded as failed, without the text', async () => {
+    const phone = uniquePhone();
+    await optIn(phone);
+    const optingOut = http.post(`/v1/consent/${phone}/opt-out`).set(bearer(KEYS.writer)).send({ channel: 'email', sendConfirmation: true }).then((r) => r);
+    while (!waiting.has(phone)) await new Promise((resolve) => setImmediate(resolve));
+    const placeholder = await erase(phone);
+    waiting.get(phone)!();
+    const answer = await optingOut;
+    expect(answer.status).toBe(201);
+    expect(answer.body.confirmation).toMatchObject({ status: 'failed' });
+    const row = await messageRow(answer.body.confirmation.messageId as string);
+    expect(row).toMatchObject({ phone: placeholder, kind: 'opt_out_confirmation', status: 'failed', error_message: '[erased]' });
+  });
 
   it('a late status callback for an erased number keeps status and error code, records no opt-out, stores no text', async () => {
     const phone = uniquePhone();
