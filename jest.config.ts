@@ -9,6 +9,8 @@ const config: Config = {
   },
   // The child-process tests run the compiled gateway, exactly what `npm start` runs.
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  // SQLite errors are Errors of each test file's own realm, as in production (see the file).
+  setupFiles: ['<rootDir>/test/helpers/sqlite-error-realm.ts'],
   testTimeout: 30_000,
   // Two cores: more workers than that only adds contention on the shared PostgreSQL.
   maxWorkers: 2,

@@ -7,7 +7,7 @@ import type { ConsentChannel } from '../db/tables/consent-event';
 import { replyText, type Language } from '../program/messages';
 import type { ConsentStateRow } from '../db/tables/consent-state';
 import { capMonth } from '../sending/policy';
-import { insertMessage, updateMessage } from '../sending/queries';
+import { insertMessage, providerErrorText, updateMessage } from '../sending/queries';
 import type { Category } from './categories';
 import { parseCategories } from './categories';
 import { appendOptOut, getCurrentConsent } from './ledger';
@@ -115,11 +115,14 @@ export async function sendOptOutConfirmation(
     // A timeout or 5xx may have sent it: `unknown`, settled like any send (src/sending/reconcile.ts).
     const status = err instanceof TransportError && err.failure === 'outcome_unknown' ? 'unknown' : 'failed';
     try {
-      await ctx.transactions.run((trx) => updateMessage(trx, messageId, {
-        status,
-        error_message: (err as Error).message.slice(0, 500),
-        updated_at: ctx.clock().toISOString(),
-      }));
+      // The text may quote the number; if an erasure committed meanwhile, the row keeps `[erased]`.
+      await ctx.transactions.run((trx) =>
+        trx
+          .updateTable('messages')
+          .set({ status, error_message: providerErrorText((err as Error).message), updated_at: ctx.clock().toISOString() })
+          .where('id', '=', messageId)
+          .execute(),
+      );
     } catch (recordErr) {
       ctx.logger.error('opt-out confirmation outcome not recorded', { messageId, err: recordErr });
     }

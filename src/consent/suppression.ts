@@ -12,6 +12,11 @@ export function erasedPlaceholder(hash: string): string {
   return `erased:${hash.slice(0, 16)}`;
 }
 
+/** Whether a row's phone is an erased number's placeholder (see erasedPlaceholder). */
+export function isErasedPlaceholder(phone: string): boolean {
+  return phone.startsWith('erased:');
+}
+
 /** What an erased text (or a note that may quote it) is replaced with. */
 export const REDACTED = '[erased]';
 

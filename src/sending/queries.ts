@@ -1,4 +1,6 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTransaction } from '../db';
+import { REDACTED } from '../consent/suppression';
 import { prepared } from '../db/prepared';
 import type { MessageRow, MessageUpdate, NewMessage } from '../db/tables/message';
 import { parseCategories, type Category } from '../consent/categories';
@@ -89,6 +91,16 @@ export async function findMessageByIdempotencyKey(
     .where('api_key_id', '=', apiKeyId)
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
+}
+
+/**
+ * A provider's error text for a message row's error_message. The text may quote the number
+ * ("The 'To' number +1... is not valid"): if the number was erased while the send was in flight,
+ * the row keeps the redaction instead. Decided in the UPDATE itself, so no erasure can slip
+ * between a check and the write.
+ */
+export function providerErrorText(text: string): RawBuilder<string> {
+  return sql<string>`case when phone like 'erased:%' then ${REDACTED} else ${text.slice(0, 500)} end`;
 }
 
 export async function updateMessage(db: DbOrTransaction, id: string, update: MessageUpdate): Promise<void> {

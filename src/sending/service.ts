@@ -2,7 +2,7 @@ import { hash as oneShotHash } from 'node:crypto';
 import type { ApiKey } from '../auth/api-keys';
 import type { Category } from '../consent/categories';
 import { appendOptOut } from '../consent/ledger';
-import { activeSuppression, erasedPlaceholder, phoneHash, REDACTED } from '../consent/suppression';
+import { activeSuppression, erasedPlaceholder, isErasedPlaceholder, phoneHash, REDACTED } from '../consent/suppression';
 import type { AppContext } from '../context';
 import { lockPhone, type DbOrTransaction } from '../db';
 import { isUniqueViolation } from '../db/errors';
@@ -19,6 +19,7 @@ import {
   capSlotsUsed,
   insertMessage,
   markMessageSent,
+  providerErrorText,
   readSendState,
   recentCappedSends,
   updateMessage,
@@ -295,7 +296,14 @@ export async function deliver(ctx: AppContext, row: MessageRow): Promise<Message
       const updatedAt = ctx.clock().toISOString();
       const update = { status: 'unknown' as const, error_code: err.providerCode, error_message: err.message.slice(0, 500), updated_at: updatedAt };
       // Unless a status callback already brought its SID (and the real status) in the meantime.
-      await ctx.transactions.runStatement((db) => db.updateTable('messages').set(update).where('id', '=', row.id).where('twilio_sid', 'is', null).execute());
+      await ctx.transactions.runStatement((db) =>
+        db
+          .updateTable('messages')
+          .set({ ...update, error_message: providerErrorText(err.message) })
+          .where('id', '=', row.id)
+          .where('twilio_sid', 'is', null)
+          .execute(),
+      );
       return toMessageView({ ...row, ...update });
     }
     await recordTransportFailure(ctx, row, err);
@@ -308,14 +316,15 @@ async function recordTransportFailure(ctx: AppContext, row: MessageRow, err: Tra
   const nowIso = ctx.clock().toISOString();
   await ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, row.phone);
-    await updateMessage(trx, row.id, {
-      status: 'failed',
-      cap_released: 1,
-      error_code: err.providerCode,
-      error_message: err.message.slice(0, 500),
-      updated_at: nowIso,
-    });
-    if (err.failure === 'recipient_opted_out') {
+    await trx
+      .updateTable('messages')
+      .set({ status: 'failed', cap_released: 1, error_code: err.providerCode, error_message: providerErrorText(err.message), updated_at: nowIso })
+      .where('id', '=', row.id)
+      .execute();
+    // Erased while the send was in flight: the erasure's suppression already blocks every send, and
+    // an opt-out recorded under the number would put it back into the ledger.
+    const erasedMeanwhile = isErasedPlaceholder((await findMessage(trx, row.id))?.phone ?? row.phone);
+    if (err.failure === 'recipient_opted_out' && !erasedMeanwhile) {
       await appendOptOut(trx, ctx.dialect, {
         phone: row.phone,
         channel: 'carrier',

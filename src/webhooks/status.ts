@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appendOptOut } from '../consent/ledger';
+import { activeSuppression, isErasedPlaceholder, phoneHash } from '../consent/suppression';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
 import type { DbOrTransaction } from '../db';
@@ -78,8 +79,8 @@ const AWAITING_SID = new Set<MessageStatus>(['pending', 'unknown', 'failed']);
 export async function applyStatusCallback(ctx: AppContext, callback: StatusCallback): Promise<void> {
   const message = await findCallbackMessage(ctx.db, callback);
   const phone = message?.phone ?? callback.to;
-  const carrierOptOut = callback.errorCode === String(TWILIO_UNSUBSCRIBED_RECIPIENT) && phone;
-  if (!message && !carrierOptOut) return;
+  const reportsCarrierOptOut = callback.errorCode === String(TWILIO_UNSUBSCRIBED_RECIPIENT) && phone !== null;
+  if (!message && !reportsCarrierOptOut) return;
   const nowIso = ctx.clock().toISOString();
   await ctx.transactions.run(async (trx) => {
     if (phone) await lockPhone(trx, ctx.dialect, phone);
@@ -102,7 +103,15 @@ export async function applyStatusCallback(ctx: AppContext, callback: StatusCallb
         });
       }
     }
-    if (carrierOptOut) {
+    // A late callback about an erased number (its message row now holds a placeholder, or `To` is
+    // suppressed by the erasure): status and error code are kept, which say nothing about the
+    // person, but no carrier opt-out is recorded: the suppression already blocks every send, and
+    // an event under the number (or its placeholder) would write it back into the ledger. Checked
+    // under the number's lock, so an erasure cannot commit in between. A callback never stores
+    // provider text either (Twilio's error texts can quote the number).
+    const erased = async (number: string) =>
+      isErasedPlaceholder(current?.phone ?? number) || (await activeSuppression(trx, phoneHash(ctx.config.erasureHashKey, number))) !== undefined;
+    if (reportsCarrierOptOut && !(await erased(phone))) {
       await appendOptOut(trx, ctx.dialect, {
         phone,
         channel: 'carrier',

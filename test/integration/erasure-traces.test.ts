@@ -44,11 +44,15 @@ describe.each(DIALECTS)('erasure leaves no trace (%s)', (dialect) => {
       transports: [new winston.transports.Stream({ stream: sink })],
     });
     let sent = 0;
-    // Twilio's own error text for a rejected send quotes the number, as this one does.
+    // Twilio's own error text for a rejected send quotes the number, as this one does. The
+    // opt-out confirmation (a text that is none of the test's) fails the same way: its error, the
+    // number in its message and stack, is logged by the gateway.
     const transport: SmsTransport = {
       name: 'twilio',
       async send(sms: OutboundSms) {
-        if (sms.body.includes('invalid')) throw new TransportError('rejected', `The 'To' number ${sms.to} is not a valid phone number.`, '21211', 400);
+        if (sms.body.includes('invalid') || !texts.some((text) => sms.body.startsWith(text))) {
+          throw new TransportError('rejected', `The 'To' number ${sms.to} is not a valid phone number.`, '21211', 400);
+        }
         sent += 1;
         return { sid: `SM${String(sent).padStart(32, '0')}`, status: 'sent' };
       },
@@ -113,8 +117,13 @@ describe.each(DIALECTS)('erasure leaves no trace (%s)', (dialect) => {
     const staff = await http
       .post(`/v1/consent/${phone}/opt-out`)
       .set(bearer(KEYS.writer))
-      .send({ channel: 'email', note: `called from (415) 555-0187 about "${texts[2]}"`, sendConfirmation: false });
+      .send({ channel: 'email', note: `called from (415) 555-0187 about "${texts[2]}"`, sendConfirmation: true });
     expect(staff.status).toBe(201);
+    // Its confirmation failed: the opt-out stands, the failure is recorded and logged (with the
+    // error's stack, which quotes the number: the log scan below checks it was masked).
+    expect(staff.body.confirmation).toMatchObject({ status: 'failed' });
+    expect(logLines.join('')).toMatch(/opt-out confirmation not sent/);
+    expect(logLines.join('')).toMatch(/TransportError: The 'To' number/);
 
     // Before: the traces are there (the scan finds what it looks for).
     const before = traces(await databaseBytes());

@@ -183,6 +183,8 @@ describe.each(DIALECTS)('transaction runner (%s)', (dialect) => {
 
       // A unit alone whose COMMIT fails gets the real cause (not "cannot rollback - no transaction is active").
       await expect(runner.run((trx) => child(200, 998)(trx))).rejects.toThrow(/foreign key/i);
+      // Rejected means not committed, also as seen from another connection.
+      expect(await handle.committedReads.selectFrom('gc_child' as never).select(sql<number>`id`.as('id')).where(sql`id`, '=', 200).execute()).toEqual([]);
       // And the runner still works: later batches commit.
       const later = await Promise.all(Array.from({ length: 5 }, (_, i) => runner.run(async (trx) => (await child(300 + i, 1)(trx), i))));
       expect(later).toEqual([0, 1, 2, 3, 4]);
