@@ -5,6 +5,7 @@ import type { DbOrTransaction } from '../db';
 import type { LedgerCheckpointRow } from '../db/tables/ledger-checkpoint';
 import { verifyChain, type VerifyResult } from './chain';
 import type { PublicKey, SigningKey } from './signing-key';
+import { startPeriodicJob, type PeriodicJob } from '../jobs/periodic';
 
 /**
  * Signed checkpoints of the hash chain (src/consent/chain.ts). The chain alone proves nothing to
@@ -308,36 +309,18 @@ export async function verifyLedger(db: DbOrTransaction, options: VerifyLedgerOpt
  * signature only when the head moved) and a last one at shutdown, so the newest events are
  * covered as soon as possible. Never two passes at once.
  */
-export function startCheckpointer(ctx: AppContext): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const pass = () => {
-    if (running) return running;
-    running = createCheckpoint(ctx)
-      .then((outcome) => {
-        if (outcome.created) {
-          const { id, last_event_id, event_count } = outcome.checkpoint;
-          ctx.logger.info('ledger checkpoint signed', { checkpointId: id, lastEventId: last_event_id, eventCount: event_count });
-        }
-      })
-      .catch((err: unknown) => ctx.logger.error('ledger checkpoint failed', { err }))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  void pass();
-  const timer = setInterval(() => {
-    if (!stopped) void pass();
-  }, ctx.config.ledger.checkpointIntervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      await running;
-      await pass();
+export function startCheckpointer(ctx: AppContext): PeriodicJob {
+  return startPeriodicJob({
+    intervalMs: ctx.config.ledger.checkpointIntervalMs,
+    runAtStart: true,
+    runAtStop: true,
+    pass: async () => {
+      const outcome = await createCheckpoint(ctx);
+      if (outcome.created) {
+        const { id, last_event_id, event_count } = outcome.checkpoint;
+        ctx.logger.info('ledger checkpoint signed', { checkpointId: id, lastEventId: last_event_id, eventCount: event_count });
+      }
     },
-  };
+    onError: (err) => ctx.logger.error('ledger checkpoint failed', { err }),
+  });
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { lockPhone } from '../db';
 import type { MessageRow } from '../db/tables/message';
 import { findMessage, findMessageByTwilioSid, updateMessage } from './queries';
+import { startPeriodicJob, type PeriodicJob } from '../jobs/periodic';
 
 /**
  * How long a send may stay `pending` while a live gateway still waits for the transport: every
@@ -121,25 +122,13 @@ async function settle(ctx: AppContext, row: MessageRow): Promise<keyof Reconcile
 }
 
 /** In the gateway process: lookups now, then every RECONCILE_INTERVAL_MS, never two at once. */
-export function startReconciler(ctx: AppContext, intervalMs = RECONCILE_INTERVAL_MS): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const pass = () => {
-    if (running || stopped) return;
-    running = lookUpUnknownMessages(ctx)
-      .catch((err: unknown) => ctx.logger.error('reconciliation pass failed', { err }))
-      .finally(() => {
-        running = null;
-      });
-  };
-  pass();
-  const timer = setInterval(pass, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+export function startReconciler(ctx: AppContext, intervalMs = RECONCILE_INTERVAL_MS): PeriodicJob {
+  return startPeriodicJob({
+    intervalMs,
+    runAtStart: true,
+    pass: async () => {
+      await lookUpUnknownMessages(ctx);
     },
-  };
+    onError: (err) => ctx.logger.error('reconciliation pass failed', { err }),
+  });
 }

@@ -4,6 +4,7 @@ import { lockPhone } from '../db';
 import type { MessageRow } from '../db/tables/message';
 import { findMessage, updateMessage } from './queries';
 import { deliver, evaluateSend } from './service';
+import { startPeriodicJob, type PeriodicJob } from '../jobs/periodic';
 
 /** A claim older than this is taken again: its worker died before deciding. */
 const STALE_CLAIM_MS = 5 * 60 * 1000;
@@ -92,26 +93,13 @@ export async function runDueMessages(ctx: AppContext): Promise<Record<Outcome, n
 }
 
 /** The worker in the gateway process: a pass every SCHEDULER_INTERVAL_MS, never two at once. */
-export function startScheduler(ctx: AppContext): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = runDueMessages(ctx)
-      .then((counts) => {
-        if (counts.sent + counts.unknown + counts.refused + counts.rescheduled > 0) ctx.logger.info('scheduled sends', counts);
-      })
-      .catch((err: unknown) => ctx.logger.error('scheduler pass failed', { err }))
-      .finally(() => {
-        running = null;
-      });
-  }, ctx.config.sending.schedulerIntervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+export function startScheduler(ctx: AppContext): PeriodicJob {
+  return startPeriodicJob({
+    intervalMs: ctx.config.sending.schedulerIntervalMs,
+    pass: async () => {
+      const counts = await runDueMessages(ctx);
+      if (counts.sent + counts.unknown + counts.refused + counts.rescheduled > 0) ctx.logger.info('scheduled sends', counts);
     },
-  };
+    onError: (err) => ctx.logger.error('scheduler pass failed', { err }),
+  });
 }

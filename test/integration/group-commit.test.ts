@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { migrateToLatest, openDatabase, type DatabaseHandle, type DbOrTransaction } from '../../src/db';
 import { createTransactionRunner, type AfterCommit } from '../../src/db/transactions';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
+import { fillFileSystem, mountTmpfs, unmountTmpfs } from '../helpers/small-disk';
 import { loadConfig } from '../../src/config';
 
 describe.each(DIALECTS)('transaction runner (%s)', (dialect) => {
@@ -202,16 +202,11 @@ describe('SQLite group commit on a full disk', () => {
   let mounted = false;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gateway-full-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir], { stdio: 'ignore' });
-      mounted = true;
-    } catch {
-      mounted = false;
-    }
+    mounted = mountTmpfs(dir, '6m');
   });
   // Here, not in the test: a test that times out (a batch left pending) never reaches its finally.
   afterAll(() => {
-    if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    if (mounted) unmountTmpfs(dir);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -233,16 +228,7 @@ describe('SQLite group commit on a full disk', () => {
           })
           .execute();
       if (mounted) {
-        // Fill every byte left.
-        const fd = openSync(filler, 'w');
-        const chunk = Buffer.alloc(64 * 1024);
-        try {
-          for (;;) writeSync(fd, chunk);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-        } finally {
-          closeSync(fd);
-        }
+        fillFileSystem(filler);
       } else {
         await sql`create table gc_parent (id integer primary key)`.execute(handle.db);
         await sql`create table gc_child (id integer primary key, parent_id integer not null references gc_parent (id) deferrable initially deferred)`.execute(handle.db);

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
+import { fillFileSystem, mountTmpfs, unmountTmpfs } from '../helpers/small-disk';
 import { generateSigningKey } from '../../src/consent/signing-key';
 import { killLeftoverGateways, runGatewayExpectingFailure, spawnGateway } from '../helpers/gateway-process';
 import { AUTH_TOKEN, bearer, inboundParams, type InboundForm, KEYS, PUBLIC_BASE_URL, startHarness, TEST_API_KEYS, uniquePhone } from '../helpers/harness';
@@ -22,32 +23,16 @@ async function consentStatus(http: Http, phone: string): Promise<string> {
   return (await http.get(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.reader))).body.status as string;
 }
 
-/** Writes into `file` until the file system has not one page left. */
-function fillFileSystem(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [256 * 1024, 4096, 512, 1]) {
-      const chunk = Buffer.alloc(size, 1);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe('SQLite on a full disk (a 2 MB tmpfs, child process)', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gateway-full-disk-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
+    if (!mountTmpfs(dir, '2m')) throw new Error('mounting a tmpfs needs root (as on these machines and CI)');
   });
   afterEach(() => killLeftoverGateways());
   afterAll(() => {
-    execFileSync('umount', [dir]);
+    unmountTmpfs(dir);
     rmSync(dir, { recursive: true, force: true });
   });
 
