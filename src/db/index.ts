@@ -156,6 +156,13 @@ function openSqlite(config: SqliteConfig, onFault: FaultListener): DatabaseHandl
 
 const INT8_OID = 20;
 
+/** pg-pool sets `client` on the errors of idle clients: a whole connection object in every log line. */
+function withoutClient(err: Error): Error {
+  if (!('client' in err)) return err;
+  const { client: _client, ...rest } = err as Error & { client?: unknown };
+  return Object.assign(Object.create(Object.getPrototypeOf(err) as object) as Error, rest, { message: err.message, stack: err.stack });
+}
+
 // bigserial ids fit in a JS number for any ledger this gateway will hold.
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -172,19 +179,31 @@ const pgTypes = {
  * destroyed on release instead of going back to the pool.
  */
 function resilientPool(options: pg.PoolConfig, onFault: FaultListener): pg.Pool {
-  const pool = new pg.Pool(options);
-  pool.on('error', (err) => onFault('an idle PostgreSQL connection failed; it was dropped from the pool', err));
   const broken = new WeakMap<pg.PoolClient, Error>();
+  /**
+   * Every client has an 'error' listener from its construction on: pg-pool attaches its own only
+   * at some stages of a client's life (not while a request holds it), and a connection ended by the
+   * server at any other moment would be an unhandled 'error' event that kills the process.
+   */
+  class ListenedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      this.on('error', (err: Error) => {
+        if (!broken.has(this as unknown as pg.PoolClient)) broken.set(this as unknown as pg.PoolClient, err);
+        // pg-pool hangs the client on an idle client's error: never log the whole client.
+        onFault('a PostgreSQL connection failed; it is dropped', withoutClient(err));
+      });
+    }
+  }
+  const pool = new pg.Pool({ ...options, Client: ListenedClient as unknown as typeof pg.Client });
+  // pg-pool re-emits an idle client's error on the pool: already logged by the client's listener.
+  pool.on('error', () => undefined);
   const watched = new WeakSet<pg.PoolClient>();
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
   (pool as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
     const client = await connect();
     if (!watched.has(client)) {
       watched.add(client);
-      client.on('error', (err) => {
-        if (!broken.has(client)) broken.set(client, err);
-        onFault('a PostgreSQL connection in use failed', err);
-      });
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
         const failed = broken.get(client);
