@@ -86,12 +86,18 @@ async function survivesTermination(gateway: GatewayProcess, applicationName: str
   expect(gateway.child.exitCode).toBeNull();
   expect((await http.get('/readyz').set('Connection', 'close')).status).toBe(200);
 
-  // End them again while requests are in flight: each is answered 200 or 503, none 500.
-  const phones = Array.from({ length: 20 }, () => uniquePhone());
-  const inFlight = Promise.all(phones.map((p) => webhook(inboundParams(p, 'STOP'))));
-  await new Promise((r) => setTimeout(r, 20));
-  await terminateBackends(applicationName);
-  const answers = await inFlight;
+  // End them again while requests are in flight, several times (a connection can be ended at any
+  // stage of its life: connecting, idle, checked out): each is answered 200 or 503, none 500.
+  const phones: string[] = [];
+  const answers: Awaited<ReturnType<typeof webhook>>[] = [];
+  for (let round = 0; round < 6; round++) {
+    const batch = Array.from({ length: 20 }, () => uniquePhone());
+    const inFlight = Promise.all(batch.map((p) => webhook(inboundParams(p, 'STOP'))));
+    await new Promise((r) => setTimeout(r, 5 + round * 10));
+    await terminateBackends(applicationName);
+    phones.push(...batch);
+    answers.push(...(await inFlight));
+  }
   for (const res of answers) {
     expect([200, 503]).toContain(res.status);
     if (res.status === 503) expect(res.body.error.code).toBe('database_unavailable');
