@@ -46,6 +46,8 @@ describe('docker/compose.yaml', () => {
     expect(config.database).toMatchObject({ dialect: 'postgres', url: expect.stringContaining('@postgres:5432/gateway') });
     expect(config.twilio.messagingServiceSid).toMatch(/^MG/);
     expect(config.apiKeys.length).toBeGreaterThan(0);
+    // Behind nginx: the failed-login gate and rate limits must see the caller, not the proxy.
+    expect(config.limits.trustProxy).toBe(1);
   });
 
   it('refuses to start with the example signing key left in place', () => {
