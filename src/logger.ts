@@ -58,9 +58,36 @@ function maskPhoneMatch(match: string): string {
   return maskPhone(match);
 }
 
+/** Text that may hold digits or separators outside ASCII, raw or percent-encoded as UTF-8. */
+const NON_ASCII = /[^\x00-\x7f]|%[89A-Fa-f][0-9A-Fa-f]/;
+const ENCODED_NON_ASCII_RUN = /(?:%[89A-Fa-f][0-9A-Fa-f])+/g;
+
+/** A run of digits and separators of any script: where a number written outside ASCII can hide. */
+const DIGIT_RUN = /[\p{Nd}\p{Zs}\p{Pd}().\/+]{7,}/gu;
+
+/**
+ * A number written with other digits or separators (full-width or Arabic-Indic digits, en dashes,
+ * no-break spaces; libphonenumber reads them all) is brought to ASCII first, so the phone pattern
+ * sees it; only such runs change. Non-ASCII digits become 0: what is logged must not reveal them.
+ */
+function toAsciiForMasking(text: string): string {
+  const decoded = text.replace(ENCODED_NON_ASCII_RUN, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+  return decoded.replace(DIGIT_RUN, (run) =>
+    /[^\x00-\x7f]/.test(run) && /\p{Nd}/u.test(run)
+      ? run.replace(/(?![0-9])\p{Nd}/gu, '0').replace(/\p{Zs}/gu, ' ').replace(/\p{Pd}/gu, '-')
+      : run,
+  );
+}
+
 /** Masks phone numbers and secrets in free text (messages, stack traces, paths, error details). */
 export function maskText(value: string): string {
-  let out = value;
+  let out = NON_ASCII.test(value) ? toAsciiForMasking(value) : value;
   if (SECRET_HINT.test(out)) for (const [pattern, replacement] of SECRET_IN_TEXT) out = out.replace(pattern, replacement);
   if (out.includes('ody=') || out.includes('text=')) out = out.replace(BODY_PARAM, '$1[masked]');
   if (out.includes('not valid JSON')) out = out.replace(JSON_SNIPPET, ', "…"');

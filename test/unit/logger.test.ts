@@ -120,3 +120,28 @@ describe('log masking', () => {
     expect(entry.cyclic.self).toBe('[circular]');
   });
 });
+
+describe('numbers written with digits or separators outside ASCII', () => {
+  // Each is a number libphonenumber reads (so a request with it reaches the database and may be
+  // logged); found by an outside tester in logged request paths.
+  const forms = [
+    '/v1/consent/415%E2%80%93555%E2%80%930142', // en dashes, percent-encoded
+    '/v1/consent/+1%E2%80%91415%E2%80%91555%E2%80%910142', // non-breaking hyphens
+    '/v1/consent/415%C2%A0555%C2%A00142', // no-break spaces
+    '/v1/consent/%EF%BC%94%EF%BC%91%EF%BC%95%EF%BC%95%EF%BC%95%EF%BC%95%EF%BC%90%EF%BC%91%EF%BC%94%EF%BC%92', // full-width digits
+    '/v1/consent/%D9%A4%D9%A1%D9%A5%D9%A5%D9%A5%D9%A5%D9%A0%D9%A1%D9%A4%D9%A2', // Arabic-Indic digits
+    'raw: ４１５５５５０１４２ and ٤١٥٥٥٥٠١٤٢ and 415–555–0142 and 415 555 0142',
+  ];
+
+  it.each(forms)('%s is masked', (text) => {
+    const masked = maskText(text);
+    const digitsLeft = masked.normalize('NFKC').replace(/\*\*\*/g, ' ').match(/\p{Nd}+/gu) ?? [];
+    // No run of the number's digits survives: at most the country code and area code's first digits, and the last two.
+    for (const run of digitsLeft) expect(run.length).toBeLessThanOrEqual(4);
+    expect(decodeURIComponent(masked.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'))).not.toMatch(/555.?0142/);
+  });
+
+  it('ordinary non-ASCII text is left as it was', () => {
+    expect(maskText('café – déjà vu, 12 €')).toBe('café – déjà vu, 12 €');
+  });
+});
