@@ -163,14 +163,17 @@ export async function recordApiOptIn(
   const now = ctx.clock();
   const nowIso = now.toISOString();
   const hash = phoneHash(ctx.config.erasureHashKey, phone);
-  const capturedAt = request.evidence.capturedAt ? new Date(request.evidence.capturedAt) : null;
-  if (capturedAt && capturedAt.getTime() > now.getTime() + CAPTURED_AT_CLOCK_SKEW_MS) {
+  const claimedCapturedAt = request.evidence.capturedAt ? new Date(request.evidence.capturedAt) : null;
+  if (claimedCapturedAt && claimedCapturedAt.getTime() > now.getTime() + CAPTURED_AT_CLOCK_SKEW_MS) {
     throw new AppError(
       'captured_at_in_future',
       400,
-      `evidence.capturedAt (${capturedAt.toISOString()}) is in the future (more than ${CAPTURED_AT_CLOCK_SKEW_MS / 60_000} minutes ahead of ${nowIso})`,
+      `evidence.capturedAt (${claimedCapturedAt.toISOString()}) is in the future (more than ${CAPTURED_AT_CLOCK_SKEW_MS / 60_000} minutes ahead of ${nowIso})`,
     );
   }
+  // Within the skew a capture "in the future" is a clock ahead of ours: it counts as now, never later
+  // (so it cannot outrank an opt-out that arrived just before), and the ledger holds no future time.
+  const capturedAt = claimedCapturedAt && claimedCapturedAt.getTime() > now.getTime() ? now : claimedCapturedAt;
   return ctx.transactions.run(async (trx) => {
     await lockPhone(trx, ctx.dialect, phone);
     const suppression = await activeSuppression(trx, hash);
@@ -195,6 +198,14 @@ export async function recordApiOptIn(
       );
     }
     const current = await getCurrentConsent(trx, phone);
+    if (current.status === 'opted_out' && !capturedAt) {
+      // A CRM re-sync of an old consent record, without its date, must not undo an opt-out.
+      throw new AppError(
+        'captured_at_required',
+        409,
+        'this number has opted out; an opt-in must say when the new consent was captured (evidence.capturedAt), after the opt-out',
+      );
+    }
     await appendConsentEvent(trx, ctx.dialect, {
       phone,
       eventType: 'opt_in',
@@ -209,7 +220,8 @@ export async function recordApiOptIn(
         reason: current.status === 'opted_out' ? 'new_consent_after_opt_out' : 'express_written_consent',
       },
       actor,
-      occurredAt: request.evidence.capturedAt ?? nowIso,
+      // In the ledger's UTC form (the evidence keeps the capture time as it was given).
+      occurredAt: capturedAt ? capturedAt.toISOString() : nowIso,
       recordedAt: nowIso,
     });
     return getConsentView(ctx, phone, trx);

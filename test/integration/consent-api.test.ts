@@ -63,13 +63,16 @@ describe.each(DIALECTS)('consent API (%s)', (dialect) => {
       type: 'opt_in',
       channel: 'api',
       actor: 'crm-sync',
-      occurredAt: '2026-11-20T10:00:00-05:00',
+      // In the ledger's UTC form; the evidence keeps the capture time as it was given.
+      occurredAt: '2026-11-20T15:00:00.000Z',
       evidence: { ...evidence, source: 'web_form', reason: 'express_written_consent' },
     });
   });
 
   it('an opt-in after an SMS opt-out is recorded as new consent', async () => {
+    h.setNow('2026-11-25T20:00:00.000Z');
     await h.http.post('/webhooks/twilio/sms').type('form').send({ MessageSid: 'SMapi0001', From: '+12025550103', Body: 'STOP' });
+    h.setNow('2026-11-25T20:00:05.000Z');
     const res = await h.http
       .post('/v1/consent/+12025550103/opt-in')
       .set(bearer(KEYS.admin))
@@ -108,6 +111,7 @@ describe.each(DIALECTS)('consent API (%s)', (dialect) => {
       const send = await h.http.post('/v1/messages').set(bearer(KEYS.sender)).send({ to: phone, body: 'Deal', category: 'marketing' });
       expect(send.body.error.code).toBe('opted_out');
       // One second after the STOP, written with an offset whose text sorts before it: counts.
+      h.setNow('2026-11-25T20:00:02.000Z');
       const fresh = await optInCapturedAt(phone, '2026-11-25T15:00:01-05:00');
       expect(fresh.status).toBe(201);
       expect(fresh.body.status).toBe('opted_in');
@@ -124,13 +128,33 @@ describe.each(DIALECTS)('consent API (%s)', (dialect) => {
       expect(await statusOf(phone)).toBe('opted_out');
     });
 
-    it('without capturedAt the consent is captured now, after the opt-out: recorded', async () => {
+    it('after an opt-out, an opt-in must say when its consent was captured: 409 captured_at_required', async () => {
       h.setNow('2026-11-25T20:00:00.000Z');
       const phone = '+12025550132';
       await stop(phone, 'SMapi0132');
       h.setNow('2026-11-25T20:05:00.000Z');
-      expect((await optInCapturedAt(phone)).status).toBe(201);
+      // A CRM re-syncing an old consent record without its date must not undo the STOP.
+      const undated = await optInCapturedAt(phone);
+      expect(undated.status).toBe(409);
+      expect(undated.body.error.code).toBe('captured_at_required');
+      expect(await statusOf(phone)).toBe('opted_out');
+      expect((await optInCapturedAt(phone, '2026-11-25T20:04:00Z')).status).toBe(201);
       expect(await statusOf(phone)).toBe('opted_in');
+    });
+
+    it('a capturedAt ahead of the clock within the skew counts as now: it cannot outrank an opt-out of this instant', async () => {
+      h.setNow('2026-11-25T21:00:00.000Z');
+      const phone = '+12025550134';
+      await stop(phone, 'SMapi0134');
+      // 4 minutes "in the future" (within the skew): taken as captured now, the STOP's own instant.
+      const ahead = await optInCapturedAt(phone, '2026-11-25T21:04:00Z');
+      expect(ahead.status).toBe(409);
+      expect(ahead.body.error.code).toBe('consent_predates_opt_out');
+      h.setNow('2026-11-25T21:00:01.000Z');
+      const res = await optInCapturedAt(phone, '2026-11-25T21:04:00Z');
+      expect(res.status).toBe(201);
+      // The ledger never holds a capture time ahead of the moment it was recorded.
+      expect(res.body.events.at(-1).occurredAt).toBe('2026-11-25T21:00:01.000Z');
     });
 
     it(`400 captured_at_in_future beyond ${CAPTURED_AT_CLOCK_SKEW_MS / 60_000} minutes of clock skew; within it, accepted`, async () => {

@@ -264,6 +264,7 @@ describe.each(DIALECTS)('compliance staff ledger (%s)', (dialect) => {
         .send({ source: 'crm', evidence: { ...EVIDENCE, capturedAt: '2026-01-01T00:00:00Z' } });
       expect(stale.status).toBe(409);
       expect(stale.body.error.code).toBe('erased_number');
+      h.setNow('2026-11-25T20:00:02.000Z');
       const fresh = await h.http
         .post(`/v1/consent/${phone}/opt-in`)
         .set(bearer(KEYS.writer))
