@@ -110,12 +110,13 @@ function openSqlite(config: SqliteConfig, onFault: FaultListener): DatabaseHandl
       return;
     }
     const what = now === undefined ? 'deleted (or its directory)' : 'replaced by another file';
+    // The answer (and the unauthenticated /readyz) does not name the path; the log does.
     const err = new StorageUnavailableError(
-      `the SQLite ledger ${path} was ${what} while the gateway runs: writes are refused. Restore the file and restart.`,
+      `the SQLite ledger file was ${what} while the gateway runs: writes are refused. Restore the file and restart.`,
     );
     if (!reported) {
       reported = true;
-      onFault(err.message, err);
+      onFault(`the SQLite ledger ${path} was ${what} while the gateway runs: writes are refused. Restore the file and restart.`, err);
     }
     throw err;
   };

@@ -96,6 +96,8 @@ describe('SQLite ledger deleted or replaced under a running gateway', () => {
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ reason: 'storage_unavailable' });
       expect(ready.body.message).toMatch(/deleted/);
+      // The unauthenticated answer does not disclose where the ledger lives.
+      expect(JSON.stringify(ready.body) + JSON.stringify(gone.body)).not.toContain(dirname(path));
 
       // Another file at the same path is not the ledger either.
       execFileSync('mkdir', ['-p', dirname(path)]);
