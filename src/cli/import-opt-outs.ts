@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseCategories } from '../consent/categories';
 import { appendOptOutsInBulk, type BulkOptOut } from '../consent/ledger';
+import { phoneHash, suppressedHashes } from '../consent/suppression';
 import type { AppContext } from '../context';
 import { lockPhones } from '../db';
 import { toE164 } from '../phone';
@@ -109,10 +110,27 @@ function senderNumbers(ctx: AppContext, extra: string[]): string[] {
   return [...numbers];
 }
 
+/** The skip reason of a number erased on request (an active suppression): never written back. */
+export const ERASED_REASON = 'erased on request: already suppressed';
+
+/**
+ * Whether the number's latest event is an opt-in captured (its occurred_at, the consent's
+ * capturedAt, not when it was recorded) strictly after the opt-out's date, compared as instants:
+ * stored times may carry any offset. A tie, a latest event that is not an opt-in or a time that
+ * cannot be read records the opt-out: only consent shown to be newer may override it.
+ */
+function optedInAfter(state: { last_event_type: string | null; last_event_occurred_at: string | null }, optOutAt: string): boolean {
+  if (state.last_event_type !== 'opt_in' || state.last_event_occurred_at === null) return false;
+  const capturedAt = Date.parse(state.last_event_occurred_at);
+  const optedOutAt = Date.parse(optOutAt);
+  return Number.isFinite(capturedAt) && Number.isFinite(optedOutAt) && capturedAt > optedOutAt;
+}
+
 /**
  * Imports existing opt-outs (from Twilio or an earlier system) as `import` events. Idempotent: a
  * number already opted out is skipped, so running the same file twice records nothing new. An
- * opt-out older than the number's latest opt-in is skipped too (the person opted in again since);
+ * opt-out dated before the capture of the number's latest opt-in is skipped too (the person opted
+ * in again since), and so is a number erased on request (it stays out of the ledger);
  * a row without a date is applied now, the safe reading; an unreadable or future date is rejected.
  * Throws ImportSetupError, before writing anything, when the columns cannot be decided.
  */
@@ -142,18 +160,38 @@ export async function importOptOuts(ctx: AppContext, file: string, options: Impo
     // may run a unit again after a rollback, so it must not count into `summary` itself.
     const outcome = await ctx.transactions.run(async (trx) => {
       await lockPhones(trx, ctx.dialect, rows.map((r) => r.phone));
-      const current = new Map(
-        (await trx.selectFrom('consent_state').selectAll().where('phone', 'in', rows.map((r) => r.phone)).execute()).map((s) => [s.phone, s]),
-      );
+      // With each state, the event it points at (the number's latest): for an opted-in number, the
+      // opt-in whose capture an opt-out's date is weighed against.
+      const states = await trx
+        .selectFrom('consent_state')
+        .leftJoin('consent_events', 'consent_events.id', 'consent_state.last_event_id')
+        .select([
+          'consent_state.phone',
+          'consent_state.status',
+          'consent_state.categories',
+          'consent_events.event_type as last_event_type',
+          'consent_events.occurred_at as last_event_occurred_at',
+        ])
+        .where('consent_state.phone', 'in', rows.map((r) => r.phone))
+        .execute();
+      const current = new Map(states.map((s) => [s.phone, s]));
+      const hashOf = new Map(rows.map((r) => [r.phone, phoneHash(ctx.config.erasureHashKey, r.phone)]));
+      const erased = await suppressedHashes(trx, [...new Set(hashOf.values())]);
       const skipped: string[] = [];
       const optOuts: BulkOptOut[] = [];
       for (const row of rows) {
+        // An erased number stays out of the ledger: it is blocked from every send already, and
+        // recording it again would undo the erasure the person asked for.
+        if (erased.has(hashOf.get(row.phone)!)) {
+          skipped.push(ERASED_REASON);
+          continue;
+        }
         const state = current.get(row.phone);
         if (state?.status === 'opted_out') {
           skipped.push('already opted out');
           continue;
         }
-        if (state?.status === 'opted_in' && row.occurredAt && state.updated_at > row.occurredAt) {
+        if (state?.status === 'opted_in' && row.occurredAt && optedInAfter(state, row.occurredAt)) {
           skipped.push('opted in after this opt-out');
           continue;
         }

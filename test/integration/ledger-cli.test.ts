@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
+import { bearer, KEYS, startHarness, type Harness } from '../helpers/harness';
 import { runLedgerCli } from '../helpers/ledger-cli';
 
 const CSV = [
@@ -122,6 +123,123 @@ describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
     const bad = await runLedgerCli(['stats'], { ...database.env, DATABASE_URL: 'mysql://nope' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('DATABASE_URL');
+  });
+});
+
+const ERASURE_HASH_KEY = 'ledger-cli-erasure-key-0123456789';
+
+describe.each(DIALECTS)('ledger CLI import against the consent recorded through the API (%s)', (dialect) => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(async () => {
+    h = await startHarness(dialect, { env: { ERASURE_HASH_KEY }, now: '2026-11-26T09:00:00.000Z' });
+    dir = mkdtempSync(join(tmpdir(), 'ledger-consent-'));
+  });
+  afterAll(async () => {
+    await h.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const importFile = async (name: string, csv: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, csv);
+    const run = await runLedgerCli(['import', file, '--json'], { ...h.database.env, ERASURE_HASH_KEY });
+    expect(run.code).toBe(0);
+    return JSON.parse(run.stdout);
+  };
+  const optInCapturedAt = async (phone: string, capturedAt: string) => {
+    const res = await h.http
+      .post(`/v1/consent/${encodeURIComponent(phone)}/opt-in`)
+      .set(bearer(KEYS.writer))
+      .send({ source: 'web', evidence: { consentText: 'I agree', capturedAt } });
+    expect(res.status).toBe(201);
+  };
+  const consentOf = async (phone: string) => {
+    const res = await h.http.get(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.reader));
+    expect(res.status).toBe(200);
+    return res.body as { status: string; suppressed: boolean; events: { type: string; channel: string; occurredAt: string }[] };
+  };
+  const ledgerRowsOf = async (phone: string) =>
+    h.ctx.db.selectFrom('consent_events').select(['id', 'phone']).where('phone', '=', phone).execute();
+
+  it("an opt-out dated after the consent's capture is recorded, whenever the opt-in was recorded; one dated before it is skipped (instants, not strings)", async () => {
+    const phones = {
+      afterCapture: '+14155550202',
+      afterCaptureOtherOffset: '+14155550203',
+      beforeCapture: '+14155550204',
+      sameInstant: '+14155550205',
+      beforeLatestOptIn: '+14155550206',
+    };
+    // All recorded on 26 Nov, the consent captured earlier (a CRM syncing late).
+    await optInCapturedAt(phones.afterCapture, '2026-11-20T10:00:00-05:00');
+    // 05:00Z: a string comparison would take "10:00+05:00" as after "08:00Z".
+    await optInCapturedAt(phones.afterCaptureOtherOffset, '2026-11-20T10:00:00+05:00');
+    await optInCapturedAt(phones.beforeCapture, '2026-11-20T10:00:00-05:00');
+    await optInCapturedAt(phones.sameInstant, '2026-11-20T10:00:00-05:00');
+    // Opted in on 1 Nov, out on 5 Nov, in again on 8 Nov: the latest opt-in is the one that counts.
+    h.setNow('2026-11-02T00:00:00.000Z');
+    await optInCapturedAt(phones.beforeLatestOptIn, '2026-11-01T12:00:00Z');
+    h.setNow('2026-11-05T00:00:00.000Z');
+    const out = await h.http.post(`/v1/consent/${encodeURIComponent(phones.beforeLatestOptIn)}/opt-out`).set(bearer(KEYS.writer)).send({ channel: 'staff' });
+    expect(out.status).toBe(201);
+    h.setNow('2026-11-26T09:00:00.000Z');
+    await optInCapturedAt(phones.beforeLatestOptIn, '2026-11-08T12:00:00Z');
+
+    const summary = await importFile(
+      'after-capture.csv',
+      [
+        'phone,date',
+        `${phones.afterCapture},2026-11-25T12:00:00Z`,
+        `${phones.afterCaptureOtherOffset},2026-11-20T08:00:00Z`,
+        `${phones.beforeCapture},2026-11-20T14:30:00Z`,
+        `${phones.sameInstant},2026-11-20T15:00:00Z`,
+        `${phones.beforeLatestOptIn},2026-11-06T12:00:00Z`,
+      ].join('\n'),
+    );
+    expect(summary).toMatchObject({ imported: 3, skipped: 2, rejected: 0, skippedReasons: { 'opted in after this opt-out': 2 } });
+
+    const recorded = { afterCapture: '2026-11-25T12:00:00.000Z', afterCaptureOtherOffset: '2026-11-20T08:00:00.000Z', sameInstant: '2026-11-20T15:00:00.000Z' };
+    for (const [key, occurredAt] of Object.entries(recorded)) {
+      const view = await consentOf(phones[key as keyof typeof phones]);
+      expect({ key, status: view.status, last: view.events.at(-1) }).toMatchObject({ key, status: 'opted_out', last: { type: 'opt_out', channel: 'import', occurredAt } });
+    }
+    for (const key of ['beforeCapture', 'beforeLatestOptIn'] as const) {
+      const view = await consentOf(phones[key]);
+      expect({ key, status: view.status, last: view.events.at(-1)?.type }).toEqual({ key, status: 'opted_in', last: 'opt_in' });
+    }
+  });
+
+  it('an erased number is skipped, never written back into the ledger; one whose erasure was lifted by new consent is not', async () => {
+    const erased = '+14155550211';
+    const neverKnown = '+14155550212';
+    const consentedAgain = '+14155550213';
+    const other = '+14155550214';
+    await optInCapturedAt(erased, '2026-11-20T10:00:00Z');
+    for (const phone of [erased, neverKnown, consentedAgain]) {
+      const res = await h.http.delete(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.writer)).send({});
+      expect(res.status).toBe(200);
+    }
+    expect(await ledgerRowsOf(erased)).toEqual([]);
+    // New consent captured after the erasure lifts its suppression.
+    h.setNow('2026-11-26T10:00:00.000Z');
+    await optInCapturedAt(consentedAgain, '2026-11-26T09:30:00Z');
+
+    const csv = ['phone,date', `${erased},2026-11-25T12:00:00Z`, `${neverKnown},`, `${consentedAgain},2026-11-26T09:45:00Z`, `${other},2026-11-25T12:00:00Z`].join('\n');
+    const summary = await importFile('erased.csv', csv);
+    expect(summary).toMatchObject({ imported: 2, skipped: 2, rejected: 0, skippedReasons: { 'erased on request: already suppressed': 2 } });
+    expect(await ledgerRowsOf(erased)).toEqual([]);
+    expect(await ledgerRowsOf(neverKnown)).toEqual([]);
+    // Still blocked from every send by the suppression, with nothing of the number in the ledger.
+    for (const phone of [erased, neverKnown]) {
+      expect(await consentOf(phone)).toMatchObject({ status: 'unknown', suppressed: true, events: [] });
+    }
+    expect(await consentOf(consentedAgain)).toMatchObject({ status: 'opted_out', suppressed: false });
+    expect((await consentOf(other)).status).toBe('opted_out');
+
+    // The same file again: still nothing of the erased numbers.
+    const again = await importFile('erased.csv', csv);
+    expect(again).toMatchObject({ imported: 0, skippedReasons: { 'erased on request: already suppressed': 2, 'already opted out': 2 } });
+    expect(await ledgerRowsOf(erased)).toEqual([]);
   });
 });
 
