@@ -23,7 +23,8 @@ const LOOKUP_BATCH = 50;
 /** How often the running gateway looks up `unknown` messages. */
 export const RECONCILE_INTERVAL_MS = 60_000;
 
-export const STOPPED_WHILE_PENDING = 'the gateway stopped between the decision and the transport\'s answer: the text may have been sent';
+export const STOPPED_WHILE_PENDING =
+  'no outcome was recorded within the in-flight bound (the gateway stopped between the decision and the transport\'s answer, or the database refused that answer): the text may have been sent';
 
 /**
  * At start-up and on every reconciliation pass: a message still `pending` past the in-flight bound
