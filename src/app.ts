@@ -29,6 +29,11 @@ export interface AppOverrides {
   clock?: Clock;
   database?: DatabaseHandle;
   transport?: SmsTransport;
+  /**
+   * Skips marking abandoned `pending` sends `unknown` at start-up. For the ledger CLI: it opens the
+   * database while a gateway may be live, and must not touch that gateway's sends in flight.
+   */
+  skipStartupReconciliation?: boolean;
 }
 
 function createTransport(config: Config, logger: Logger): SmsTransport {
@@ -76,7 +81,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
 
   try {
-    await markAbandonedSendsUnknown(ctx);
+    if (!overrides.skipStartupReconciliation) await markAbandonedSendsUnknown(ctx);
   } catch (err) {
     await database.close();
     throw err;

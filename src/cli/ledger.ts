@@ -28,7 +28,8 @@ import { ledgerStats } from './stats';
  */
 async function withGateway<T>(run: (gateway: App) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const gateway = await createApp(config, { logger: createLogger({ level: 'warn' }) });
+  // A gateway may be live on this database: its sends in flight are not the CLI's to mark unknown.
+  const gateway = await createApp(config, { logger: createLogger({ level: 'warn' }), skipStartupReconciliation: true });
   try {
     return await run(gateway);
   } finally {
@@ -245,7 +246,7 @@ program
   .action(async (targetUrl: string, options: { schema?: string }) => {
     const targetConfig = loadConfig({ ...process.env, DATABASE_URL: targetUrl, DATABASE_SCHEMA: options.schema });
     const result = await withGateway(async (source) => {
-      const target = await createApp(targetConfig, { logger: createLogger({ level: 'warn' }) });
+      const target = await createApp(targetConfig, { logger: createLogger({ level: 'warn' }), skipStartupReconciliation: true });
       try {
         return await copyDatabase(source, target, (table, n) => process.stderr.write(`\r${table}: ${n} rows`));
       } finally {

@@ -106,10 +106,9 @@ export async function sendOptOutConfirmation(
   pending: PendingConfirmation,
 ): Promise<{ messageId: string; status: string }> {
   const { messageId } = pending;
+  let sent;
   try {
-    const sent = await ctx.transport.send({ messageId, to: pending.phone, body: pending.text });
-    await ctx.transactions.run((trx) => updateMessage(trx, messageId, { status: sent.status, twilio_sid: sent.sid, updated_at: ctx.clock().toISOString() }));
-    return { messageId, status: sent.status };
+    sent = await ctx.transport.send({ messageId, to: pending.phone, body: pending.text });
   } catch (err) {
     ctx.logger.warn('opt-out confirmation not sent', { messageId, err });
     // A timeout or 5xx may have sent it: `unknown`, settled like any send (src/sending/reconcile.ts).
@@ -128,6 +127,19 @@ export async function sendOptOutConfirmation(
     }
     return { messageId, status };
   }
+  // It has left: a failed write must not mark it `failed`. The row stays `pending`, and the
+  // running reconciliation settles it at the transport (src/sending/reconcile.ts).
+  try {
+    const delivered = sent;
+    await ctx.transactions.run((trx) => updateMessage(trx, messageId, { status: delivered.status, twilio_sid: delivered.sid, updated_at: ctx.clock().toISOString() }));
+  } catch (recordErr) {
+    ctx.logger.error('opt-out confirmation sent but its outcome not recorded; the reconciliation will settle it', {
+      messageId,
+      err: recordErr,
+      code: 'send_outcome_not_recorded',
+    });
+  }
+  return { messageId, status: sent.status };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Config } from '../config';
 import type { AppContext } from '../context';
 import { lockPhone } from '../db';
@@ -22,12 +23,15 @@ const LOOKUP_BATCH = 50;
 /** How often the running gateway looks up `unknown` messages. */
 export const RECONCILE_INTERVAL_MS = 60_000;
 
-export const STOPPED_WHILE_PENDING = 'the gateway stopped between the decision and the transport\'s answer: the text may have been sent';
+export const STOPPED_WHILE_PENDING =
+  'no outcome was recorded within the in-flight bound (the gateway stopped between the decision and the transport\'s answer, or the database refused that answer): the text may have been sent';
 
 /**
- * At start-up: a message still `pending` past the in-flight bound was being sent when a gateway
- * stopped, before or after the transport call; nobody knows which. It becomes `unknown` and keeps
- * its cap slot. It is never sent again (a second text is the TCPA risk); lookups settle it.
+ * At start-up and on every reconciliation pass: a message still `pending` past the in-flight bound
+ * has no worker left. Either a gateway stopped while sending it (before or after the transport
+ * call; nobody knows which), or the transport took it and the database refused the outcome. It
+ * becomes `unknown` and keeps its cap slot. It is never sent again (a second text is the TCPA
+ * risk); lookups settle it. Pending rows are few: the partial index messages_pending_idx serves it.
  */
 export async function markAbandonedSendsUnknown(ctx: AppContext): Promise<number> {
   const now = ctx.clock();
@@ -37,12 +41,13 @@ export async function markAbandonedSendsUnknown(ctx: AppContext): Promise<number
     const result = await trx
       .updateTable('messages')
       .set({ status: 'unknown', error_message: STOPPED_WHILE_PENDING, updated_at: nowIso })
-      .where('status', '=', 'pending')
+      // A literal, not a parameter, so both planners can use the partial index on pending rows.
+      .where('status', '=', sql.lit('pending'))
       .where('updated_at', '<', before)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   });
-  if (marked > 0) ctx.logger.warn('sends left pending by a stopped gateway are now unknown', { messages: marked });
+  if (marked > 0) ctx.logger.warn('sends left pending past the in-flight bound are now unknown', { messages: marked });
   return marked;
 }
 
@@ -121,13 +126,19 @@ async function settle(ctx: AppContext, row: MessageRow): Promise<keyof Reconcile
   });
 }
 
-/** In the gateway process: lookups now, then every RECONCILE_INTERVAL_MS, never two at once. */
+/** One pass: abandoned `pending` sends become `unknown`, then `unknown` ones are looked up. */
+export async function reconcileOnce(ctx: AppContext): Promise<ReconcileCounts & { markedUnknown: number }> {
+  const markedUnknown = await markAbandonedSendsUnknown(ctx);
+  return { markedUnknown, ...(await lookUpUnknownMessages(ctx)) };
+}
+
+/** In the gateway process: a pass now, then every RECONCILE_INTERVAL_MS, never two at once. */
 export function startReconciler(ctx: AppContext, intervalMs = RECONCILE_INTERVAL_MS): PeriodicJob {
   return startPeriodicJob({
     intervalMs,
     runAtStart: true,
     pass: async () => {
-      await lookUpUnknownMessages(ctx);
+      await reconcileOnce(ctx);
     },
     onError: (err) => ctx.logger.error('reconciliation pass failed', { err }),
   });

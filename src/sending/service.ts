@@ -283,11 +283,9 @@ export async function deliver(ctx: AppContext, row: MessageRow): Promise<Message
     throw new SendRefusedError(heldNow, heldNow === 'opted_out' ? 'the number opted out before the text left' : 'the number sent a text held for review before this one left', row.id);
   }
 
+  let result;
   try {
-    const result = await ctx.transport.send({ messageId: row.id, to: row.phone, body: row.body });
-    const updatedAt = ctx.clock().toISOString();
-    await ctx.transactions.runStatement((db) => markMessageSent(db, row.id, result.status, result.sid, updatedAt));
-    return toMessageView({ ...row, status: result.status, twilio_sid: result.sid, updated_at: updatedAt });
+    result = await ctx.transport.send({ messageId: row.id, to: row.phone, body: row.body });
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
     if (err.failure === 'outcome_unknown') {
@@ -296,18 +294,50 @@ export async function deliver(ctx: AppContext, row: MessageRow): Promise<Message
       const updatedAt = ctx.clock().toISOString();
       const update = { status: 'unknown' as const, error_code: err.providerCode, error_message: err.message.slice(0, 500), updated_at: updatedAt };
       // Unless a status callback already brought its SID (and the real status) in the meantime.
-      await ctx.transactions.runStatement((db) =>
-        db
-          .updateTable('messages')
-          .set({ ...update, error_message: providerErrorText(err.message) })
-          .where('id', '=', row.id)
-          .where('twilio_sid', 'is', null)
-          .execute(),
+      const recorded = await recordAfterSend(ctx, row.id, () =>
+        ctx.transactions.runStatement((db) =>
+          db
+            .updateTable('messages')
+            .set({ ...update, error_message: providerErrorText(err.message) })
+            .where('id', '=', row.id)
+            .where('twilio_sid', 'is', null)
+            .execute(),
+        ),
       );
-      return toMessageView({ ...row, ...update });
+      const view = toMessageView({ ...row, ...update });
+      return recorded ? view : { ...view, statusReason: `${view.statusReason} ${NOT_YET_RECORDED}` };
     }
     await recordTransportFailure(ctx, row, err);
     throw toHttpError(err, row.id);
+  }
+  // The text has left: from here on no error may reach the client as a 5xx it would retry.
+  const sent = result;
+  const updatedAt = ctx.clock().toISOString();
+  const recorded = await recordAfterSend(ctx, row.id, () =>
+    ctx.transactions.runStatement((db) => markMessageSent(db, row.id, sent.status, sent.sid, updatedAt)),
+  );
+  const view = toMessageView({ ...row, status: sent.status, twilio_sid: sent.sid, updated_at: updatedAt });
+  return recorded ? view : { ...view, statusReason: NOT_RECORDED_REASON };
+}
+
+const NOT_YET_RECORDED =
+  'The gateway could not record this outcome yet (database unavailable): the message reads `pending` until the reconciliation settles it at the transport, within minutes.';
+
+/** `statusReason` of a send the transport took but whose outcome the database refused. */
+export const NOT_RECORDED_REASON = `the transport took the text (status and SID as it answered). Do not send it again. ${NOT_YET_RECORDED}`;
+
+/**
+ * Records what came of a send that has left (or may have). The transport already acted, so a
+ * database fault here must not become an error the client retries (a second text): it is logged,
+ * the row stays `pending`, and the running reconciliation settles it (src/sending/reconcile.ts).
+ */
+async function recordAfterSend(ctx: AppContext, messageId: string, write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    ctx.logger.error('send outcome not recorded; the reconciliation will settle it', { messageId, err, code: 'send_outcome_not_recorded' });
+    return false;
   }
 }
 

@@ -117,6 +117,30 @@ describe.each(DIALECTS)('ledger CLI (%s)', (dialect) => {
     }
   });
 
+  it('never marks a live gateway\'s pending sends unknown (no start-up reconciliation in the CLI)', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', ...database.env });
+    const gateway = await createApp(config);
+    const id = 'msg_00000000000c00000000000000000001';
+    try {
+      // Long past the in-flight bound: a gateway's start-up would make it unknown.
+      await gateway.ctx.db
+        .insertInto('messages')
+        .values({
+          id, kind: 'send', api_key_id: 'k', actor: 'campaigns', idempotency_key: null, request_hash: 'h', phone: '+14155550177',
+          category: 'marketing', body: 'In flight', status: 'pending', refusal_code: null, counts_toward_cap: 1, cap_month: '2020-01',
+          cap_released: 0, transport: 'twilio', twilio_sid: null, error_code: null, error_message: null, created_at: '2020-01-01T00:00:00.000Z',
+          updated_at: '2020-01-01T00:00:00.000Z', decided_at: '2020-01-01T00:00:00.000Z', send_after: null, claimed_at: null,
+        })
+        .execute();
+      expect((await cli('stats')).code).toBe(0);
+      const row = await gateway.ctx.db.selectFrom('messages').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('pending');
+    } finally {
+      await gateway.ctx.db.deleteFrom('messages').where('id', '=', id).execute();
+      await gateway.close();
+    }
+  });
+
   it('a bad command or bad configuration exits non-zero with a message', async () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('import', 'x.csv', '--phone-colum', 'From')).code).toBe(2);

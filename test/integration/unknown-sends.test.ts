@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import type { MessageRow } from '../../src/db/tables/message';
 import { capMonth } from '../../src/sending/policy';
 import { capSlotsUsed, insertMessage } from '../../src/sending/queries';
-import { lookUpUnknownMessages, STOPPED_WHILE_PENDING } from '../../src/sending/reconcile';
+import { lookUpUnknownMessages, startReconciler, STOPPED_WHILE_PENDING } from '../../src/sending/reconcile';
 import { runDueMessages } from '../../src/sending/scheduler';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases';
 import { accepted, FakeTwilio } from '../helpers/fake-twilio';
@@ -124,6 +124,25 @@ describe.each(DIALECTS)('sends whose outcome is unknown (%s)', (dialect) => {
     expect(twilio.sends).toHaveLength(0);
     expect(twilio.requests.every((r) => r.method === 'GET')).toBe(true);
     expect(await capSlotsUsed(app.ctx.db, phone, '2026-11')).toBe(2);
+  });
+
+  it('a quick restart leaves a send pending: the running reconciliation (not only a restart) makes it unknown past the in-flight bound and settles it', async () => {
+    const phone = uniquePhone();
+    await gateway.optIn(phone);
+    // Decided seconds before a restart: still inside the in-flight bound when the gateway came back.
+    const decidedAt = '2026-11-25T19:59:50.000Z';
+    await insertMessage(gateway.app!.ctx.db, pendingRow('msg_00000000000b00000000000000000001', phone, 'Taken just before a restart', decidedAt));
+    twilio.messages.push({ sid: 'SM' + 'b'.repeat(32), to: phone, from: '+15005550006', body: 'Taken just before a restart', status: 'delivered', direction: 'outbound-api', dateCreated: new Date('2026-11-25T19:59:51.000Z') });
+    await gateway.stop();
+    const app = await gateway.start();
+    expect(await gateway.row('msg_00000000000b00000000000000000001')).toMatchObject({ status: 'pending' });
+
+    // The running gateway's reconciler, two minutes later: no restart needed.
+    gateway.now = new Date('2026-11-25T20:02:00.000Z');
+    const reconciler = startReconciler(app.ctx, 3_600_000);
+    await reconciler.stop();
+    expect(await gateway.row('msg_00000000000b00000000000000000001')).toMatchObject({ status: 'delivered', twilio_sid: 'SM' + 'b'.repeat(32), cap_released: 0 });
+    expect(twilio.sends).toHaveLength(0);
   });
 
   it('two unknown sends of the same text each take their own Twilio message, never the same one', async () => {
