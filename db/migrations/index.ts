@@ -11,6 +11,7 @@ import * as m010 from './010-health-probe';
 import * as m011 from './011-unknown-messages-index';
 import * as m012 from './012-ledger-checkpoints';
 import * as m014 from './014-inbound-reply-index';
+import * as m016 from './016-checkpoint-links';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '011-unknown-messages-index': m011,
   '012-ledger-checkpoints': m012,
   '014-inbound-reply-index': m014,
+  '016-checkpoint-links': m016,
 };
