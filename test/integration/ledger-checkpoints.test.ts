@@ -376,6 +376,9 @@ describe('ledger signing-key new', () => {
     expect(privateLine).toBeDefined();
     expect(publicLine).toBeDefined();
     expect(parseSigningKey(privateLine!).publicKey.text).toBe(publicLine);
+    // An environment file, as the README says: the two assignments, comments and blank lines.
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((l) => l !== '' && !l.startsWith('# ')).map((l) => l.split('=')[0])).toEqual(['LEDGER_SIGNING_KEY', 'LEDGER_PUBLIC_KEY']);
 
     const derived = await runLedgerCli(['signing-key', 'public'], { LEDGER_SIGNING_KEY: privateLine! });
     expect(derived.stdout).toContain(`LEDGER_PUBLIC_KEY=${publicLine}`);
