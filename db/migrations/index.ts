@@ -12,6 +12,7 @@ import * as m011 from './011-unknown-messages-index';
 import * as m012 from './012-ledger-checkpoints';
 import * as m014 from './014-inbound-reply-index';
 import * as m015 from './015-pending-messages-index';
+import * as m016 from './016-checkpoint-links';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '012-ledger-checkpoints': m012,
   '014-inbound-reply-index': m014,
   '015-pending-messages-index': m015,
+  '016-checkpoint-links': m016,
 };

@@ -56,6 +56,8 @@ function reportVerification(result: LedgerVerification): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   if (!chain.ok) {
     out(`LEDGER BROKEN at event ${chain.firstBroken!.id}: ${chain.firstBroken!.reason} (${chain.checked} events verified before it)`);
+  } else if (checkpoints.unsigned) {
+    out(`hash chain consistent: ${chain.checked} events, chain head ${chain.head}; but no signed checkpoint vouches for it:`);
   } else if (checkpoints.failures.length > 0) {
     out(`hash chain consistent: ${chain.checked} events, chain head ${chain.head}; but the signed checkpoints do not match it:`);
   } else {
@@ -67,6 +69,13 @@ function reportVerification(result: LedgerVerification): void {
     if (checkpoints.failures.length > 1) out(`  and ${checkpoints.failures.length - 1} more checkpoint failure(s)`);
   }
   const copy = checkpoints.exported === undefined ? '' : `; exported copy: ${checkpoints.exported} checkpoints`;
+  if (checkpoints.unsigned) {
+    out(
+      `LEDGER NOT SIGNED: ${chain.checked} events and not one signed checkpoint: they were deleted, or no gateway with LEDGER_SIGNING_KEY ever signed this ledger; ` +
+        'nothing vouches that the events were not rewritten (verify with --checkpoints against the exported copy)',
+    );
+    return;
+  }
   if (checkpoints.stored + (checkpoints.exported ?? 0) === 0) {
     out(
       'no signed checkpoints: the chain catches accidental damage, but whoever can write the database can recompute it (set LEDGER_SIGNING_KEY and run `ledger checkpoint`)',
@@ -105,9 +114,12 @@ program
 
 program
   .command('checkpoint')
-  .description('sign the current chain head with LEDGER_SIGNING_KEY now (the gateway also does it periodically)')
+  .description(
+    'sign the current chain head with LEDGER_SIGNING_KEY now (the gateway also does it periodically); ' +
+      'also signs the first checkpoint of a ledger older than the gateway will sign on its own',
+  )
   .action(async () => {
-    const outcome = await withGateway((g) => createCheckpoint(g.ctx));
+    const outcome = await withGateway((g) => createCheckpoint(g.ctx, { allowFirstOverOldLedger: true }));
     if (outcome.created) process.stdout.write(`signed ${describeCheckpoint(outcome.checkpoint)}: ${outcome.checkpoint.event_count} events, chain head ${outcome.checkpoint.chain_head}\n`);
     else if (outcome.reason === 'empty_ledger') process.stdout.write('the ledger is empty: nothing to sign\n');
     else process.stdout.write(`the chain head has not moved since ${describeCheckpoint(outcome.checkpoint)}\n`);

@@ -1,4 +1,4 @@
-import { sign, verify } from 'node:crypto';
+import { hash, sign, verify } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { DbOrTransaction } from '../db';
@@ -16,21 +16,52 @@ import { startPeriodicJob, type PeriodicJob } from '../jobs/periodic';
  * be made without the key. Against someone who also holds the key, the defence is a copy of the
  * checkpoints kept elsewhere (`ledger checkpoints export`): `ledger verify --checkpoints FILE`
  * checks the chain against that copy too.
+ *
+ * Each checkpoint (version 2 of the signed bytes) also signs its place among the checkpoints: a
+ * sequence number and a digest of the previous checkpoint's signature. Deleting one from the middle
+ * breaks the sequence or a link, which a new signature cannot mend without the key; and with a
+ * trusted key, a ledger with events and no checkpoint at all fails verification. What this cannot
+ * catch without the exported copy: the newest checkpoints deleted (and later ones signed again over
+ * a rewrite), or every checkpoint deleted and a first one signed again (the gateway refuses that when
+ * the ledger is older than two intervals; see `assertMayStartOver`).
  */
 export type Checkpoint = LedgerCheckpointRow;
 type CheckpointBody = Omit<Checkpoint, 'id' | 'signature'>;
 
 /** Names what the bytes are, so a signature over them can never be taken for another statement. */
-const CHECKPOINT_DOMAIN = 'sms-compliance-gateway/ledger-checkpoint/v1';
+const CHECKPOINT_DOMAIN_V1 = 'sms-compliance-gateway/ledger-checkpoint/v1';
+const CHECKPOINT_DOMAIN_V2 = 'sms-compliance-gateway/ledger-checkpoint/v2';
 
-/** The signed bytes: a JSON array in a fixed order, the same on every dialect and machine. */
+/** What the first linked checkpoint links to when no checkpoint precedes it. */
+export const CHECKPOINT_GENESIS_LINK = '0'.repeat(64);
+
+/** The link the next checkpoint signs: SHA-256 of this one's signature (which covers all of it). */
+export function checkpointLink(c: Pick<Checkpoint, 'signature'>): string {
+  return hash('sha256', c.signature, 'hex');
+}
+
+/**
+ * The signed bytes: a JSON array in a fixed order, the same on every dialect and machine. Version 1
+ * (no sequence: signed before migration 016) is kept so that those checkpoints still verify.
+ */
 export function checkpointMessage(c: CheckpointBody): Buffer {
-  return Buffer.from(JSON.stringify([CHECKPOINT_DOMAIN, c.last_event_id, c.event_count, c.chain_head, c.signed_at, c.key_id]), 'utf8');
+  const fields =
+    c.sequence === null
+      ? [CHECKPOINT_DOMAIN_V1, c.last_event_id, c.event_count, c.chain_head, c.signed_at, c.key_id]
+      : [CHECKPOINT_DOMAIN_V2, c.sequence, c.previous_link, c.last_event_id, c.event_count, c.chain_head, c.signed_at, c.key_id];
+  return Buffer.from(JSON.stringify(fields), 'utf8');
 }
 
 export function signCheckpoint(key: SigningKey, body: Omit<CheckpointBody, 'key_id'>): Omit<Checkpoint, 'id'> {
   const complete = { ...body, key_id: key.publicKey.id };
   return { ...complete, signature: sign(null, checkpointMessage(complete), key.privateKey).toString('base64') };
+}
+
+/** Where the next checkpoint goes: after the newest one (any key), or first. */
+function nextPlace(newest: Checkpoint | undefined): Pick<Checkpoint, 'sequence' | 'previous_link'> {
+  if (!newest) return { sequence: 1, previous_link: CHECKPOINT_GENESIS_LINK };
+  // After version-1 checkpoints the linked sequence starts at 1, linked to the newest of them.
+  return { sequence: (newest.sequence ?? 0) + 1, previous_link: checkpointLink(newest) };
 }
 
 export function checkpointSignatureIsValid(c: Checkpoint, key: PublicKey): boolean {
@@ -73,6 +104,23 @@ async function latestCheckpoint(db: DbOrTransaction, keyId: string): Promise<Che
   return db.selectFrom('ledger_checkpoints').selectAll().where('key_id', '=', keyId).orderBy('last_event_id', 'desc').limit(1).executeTakeFirst();
 }
 
+/** The checkpoint signed last, by any key: the next one links to it. Ids grow with the sequence. */
+async function newestCheckpoint(db: DbOrTransaction): Promise<Checkpoint | undefined> {
+  const row = await db.selectFrom('ledger_checkpoints').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row && normalise(row);
+}
+
+async function oldestChainedEventRecordedAt(db: DbOrTransaction): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('consent_events')
+    .select('recorded_at')
+    .where('chain_hash', 'is not', null)
+    .orderBy('id', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.recorded_at;
+}
+
 export type CheckpointOutcome =
   | { created: true; checkpoint: Checkpoint }
   | { created: false; reason: 'empty_ledger' }
@@ -85,44 +133,90 @@ export class NoSigningKeyError extends Error {
   }
 }
 
+export interface CreateCheckpointOptions {
+  /**
+   * Sign a first checkpoint even over a ledger older than two checkpoint intervals. The gateway's
+   * job never does (its checkpoints may have been deleted); `ledger checkpoint`, run by hand, does.
+   */
+  allowFirstOverOldLedger?: boolean;
+}
+
+/** Instances racing for the same place: the loser reads the new newest checkpoint and tries again. */
+const PLACE_ATTEMPTS = 5;
+
 /**
- * Signs the current chain head unless this key already signed it. Safe with several instances
- * (PostgreSQL): one row per (head, key), so instances signing the same head at once insert it once.
+ * Signs the current chain head unless this key already signed it, linked after the newest
+ * checkpoint. Safe with several instances (PostgreSQL): one row per (head, key) and per sequence
+ * number, so instances signing at once insert one checkpoint per place.
  */
-export async function createCheckpoint(ctx: AppContext): Promise<CheckpointOutcome> {
+export async function createCheckpoint(ctx: AppContext, options: CreateCheckpointOptions = {}): Promise<CheckpointOutcome> {
   const key = ctx.config.ledger.signingKey;
   if (!key) throw new NoSigningKeyError();
-  // The checkpoint first: it can only cover events committed before it, so the head read after
-  // it is never behind it unless events were deleted (another instance may sign in between).
-  const latest = await latestCheckpoint(ctx.committedReads, key.publicKey.id);
-  const head = await readHead(ctx.committedReads);
-  if (latest) assertStillCovered(normalise(latest), head, key);
-  if (!head) return { created: false, reason: 'empty_ledger' };
-  if (latest && latest.last_event_id === head.id) return { created: false, reason: 'head_unchanged', checkpoint: normalise(latest) };
+  for (let attempt = 1; ; attempt += 1) {
+    // The checkpoints first: they can only cover events committed before them, so the head read
+    // after them is never behind them unless events were deleted (another instance may sign in between).
+    const latest = await latestCheckpoint(ctx.committedReads, key.publicKey.id);
+    const newest = await newestCheckpoint(ctx.committedReads);
+    const head = await readHead(ctx.committedReads);
+    if (latest) assertStillCovered(normalise(latest), head, key);
+    if (!head) return { created: false, reason: 'empty_ledger' };
+    if (latest && latest.last_event_id === head.id) return { created: false, reason: 'head_unchanged', checkpoint: normalise(latest) };
+    if (!newest && !options.allowFirstOverOldLedger) await assertMayStartOver(ctx);
 
-  const signed = signCheckpoint(key, {
-    last_event_id: head.id,
-    event_count: head.event_count,
-    chain_head: head.chain_hash,
-    signed_at: ctx.clock().toISOString(),
-  });
-  const inserted = await ctx.transactions.runStatement((db) =>
-    db
-      .insertInto('ledger_checkpoints')
-      .values(signed)
-      .onConflict((oc) => oc.columns(['last_event_id', 'key_id']).doNothing())
-      .returningAll()
-      .executeTakeFirst(),
-  );
-  if (inserted) return { created: true, checkpoint: normalise(inserted) };
-  // Another instance signed this head first.
-  const theirs = await ctx.db
-    .selectFrom('ledger_checkpoints')
-    .selectAll()
-    .where('last_event_id', '=', head.id)
-    .where('key_id', '=', key.publicKey.id)
-    .executeTakeFirstOrThrow();
-  return { created: false, reason: 'head_unchanged', checkpoint: normalise(theirs) };
+    const signed = signCheckpoint(key, {
+      ...nextPlace(newest),
+      last_event_id: head.id,
+      event_count: head.event_count,
+      chain_head: head.chain_hash,
+      signed_at: ctx.clock().toISOString(),
+    });
+    const inserted = await ctx.transactions.runStatement((db) =>
+      db
+        .insertInto('ledger_checkpoints')
+        .values(signed)
+        // Either unique index: this head signed by this key, or this sequence number taken.
+        .onConflict((oc) => oc.doNothing())
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    if (inserted) return { created: true, checkpoint: normalise(inserted) };
+    // Another instance signed this head, or took this place, first.
+    const theirs = await ctx.db
+      .selectFrom('ledger_checkpoints')
+      .selectAll()
+      .where('last_event_id', '=', head.id)
+      .where('key_id', '=', key.publicKey.id)
+      .executeTakeFirst();
+    if (theirs) return { created: false, reason: 'head_unchanged', checkpoint: normalise(theirs) };
+    if (attempt >= PLACE_ATTEMPTS) throw new Error(`checkpoint sequence ${signed.sequence} was taken ${attempt} times in a row by other instances`);
+  }
+}
+
+export class FirstCheckpointRefusedError extends Error {
+  constructor(oldest: string, intervalMs: number) {
+    super(
+      `no signed checkpoint exists, but the ledger holds events recorded since ${oldest}, more than two checkpoint intervals ` +
+        `(${intervalMs} ms) ago: its checkpoints may have been deleted, so the gateway does not sign a first one over it; ` +
+        'run `npm run ledger -- verify --checkpoints EXPORTED_FILE` against the exported copy, and if this ledger was simply never ' +
+        'signed (a new key on an existing ledger), sign its first checkpoint by hand: `npm run ledger -- checkpoint`',
+    );
+    this.name = 'FirstCheckpointRefusedError';
+  }
+}
+
+/**
+ * A gateway that holds the key signs within an interval of every event (and at shutdown). So a
+ * ledger with no checkpoint at all whose oldest event is older than two intervals was either never
+ * signed (a key added to an existing ledger) or had its checkpoints deleted: the gateway cannot tell
+ * which, and signing would bless a possible rewrite. It leaves that decision to a person. Someone who
+ * also rewrites every event's recorded time gets past this check; only the exported copy catches that.
+ */
+async function assertMayStartOver(ctx: AppContext): Promise<void> {
+  const oldest = await oldestChainedEventRecordedAt(ctx.committedReads);
+  if (!oldest) return;
+  const intervalMs = ctx.config.ledger.checkpointIntervalMs;
+  const ageMs = ctx.clock().getTime() - Date.parse(oldest);
+  if (ageMs > 2 * intervalMs) throw new FirstCheckpointRefusedError(oldest, intervalMs);
 }
 
 export class CheckpointMismatchError extends Error {
@@ -150,7 +244,14 @@ function assertStillCovered(latest: Checkpoint, head: SignedHead | undefined, ke
 
 /** bigint columns come back as numbers from both drivers here, but say so once. */
 function normalise(row: Checkpoint): Checkpoint {
-  return { ...row, id: Number(row.id), last_event_id: Number(row.last_event_id), event_count: Number(row.event_count) };
+  return {
+    ...row,
+    id: Number(row.id),
+    last_event_id: Number(row.last_event_id),
+    event_count: Number(row.event_count),
+    sequence: row.sequence === null || row.sequence === undefined ? null : Number(row.sequence),
+    previous_link: row.previous_link ?? null,
+  };
 }
 
 const PAGE = 1_000;
@@ -166,10 +267,11 @@ export async function* iterateCheckpoints(db: DbOrTransaction, afterId = 0): Asy
   }
 }
 
-/** One line of `ledger checkpoints export`: the row exactly as stored, as JSON. */
+/** One line of `ledger checkpoints export`: the row exactly as stored, as JSON (version 1 lines unchanged). */
 export function checkpointLine(c: Checkpoint): string {
-  const { id, last_event_id, event_count, chain_head, signed_at, key_id, signature } = c;
-  return JSON.stringify({ id, last_event_id, event_count, chain_head, signed_at, key_id, signature });
+  const { id, last_event_id, event_count, chain_head, signed_at, key_id, signature, sequence, previous_link } = c;
+  const line = { id, last_event_id, event_count, chain_head, signed_at, key_id, signature };
+  return JSON.stringify(sequence === null ? line : { ...line, sequence, previous_link });
 }
 
 const checkpointSchema = z.object({
@@ -180,6 +282,8 @@ const checkpointSchema = z.object({
   signed_at: z.string(),
   key_id: z.string().min(1),
   signature: z.string().min(1),
+  sequence: z.number().int().positive().nullable().default(null),
+  previous_link: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
 });
 
 /** Reads an exported copy (JSON lines); throws naming the first line that is not a checkpoint. */
@@ -222,6 +326,11 @@ export interface LedgerVerification {
     latest?: Checkpoint;
     /** Ordered by the event they sign: the first is where the ledger first stops matching. */
     failures: CheckpointFailure[];
+    /**
+     * Events, a trusted public key, and not one checkpoint: deleted, or never signed. Either way
+     * nothing vouches for the events, and verification fails.
+     */
+    unsigned: boolean;
   };
 }
 
@@ -282,6 +391,7 @@ export async function verifyLedger(db: DbOrTransaction, options: VerifyLedgerOpt
     if (!latest || c.last_event_id > latest.last_event_id) latest = c;
   };
   for (const c of stored) check(c, 'database');
+  for (const broken of brokenLinks(stored)) failures.push(broken);
   const storedById = new Map(stored.map((c) => [c.id, c]));
   for (const c of exported) {
     const inDatabase = storedById.get(c.id);
@@ -297,11 +407,45 @@ export async function verifyLedger(db: DbOrTransaction, options: VerifyLedgerOpt
     check(c, 'exported copy');
   }
   failures.sort((a, b) => a.checkpoint.last_event_id - b.checkpoint.last_event_id || a.checkpoint.id - b.checkpoint.id);
+  const unsigned = keys.size > 0 && chain.checked > 0 && stored.length + exported.length === 0;
   return {
-    ok: chain.ok && failures.length === 0,
+    ok: chain.ok && failures.length === 0 && !unsigned,
     chain,
-    checkpoints: { stored: stored.length, exported: options.exported ? exported.length : undefined, verified, unchecked, latest, failures },
+    checkpoints: { stored: stored.length, exported: options.exported ? exported.length : undefined, verified, unchecked, latest, failures, unsigned },
   };
+}
+
+/**
+ * The stored linked checkpoints must be numbered 1, 2, 3… without a gap, each signing the link to
+ * the one before it (the first: the genesis value, or the newest checkpoint signed before links
+ * existed). A checkpoint deleted from the middle, or from the end before a later one was signed,
+ * shows here. The signatures themselves are checked by `verifyLedger`.
+ */
+function brokenLinks(stored: readonly Checkpoint[]): CheckpointFailure[] {
+  const failures: CheckpointFailure[] = [];
+  const fail = (checkpoint: Checkpoint, reason: string) => failures.push({ checkpoint, source: 'database', reason });
+  const linked = stored.filter((c) => c.sequence !== null).sort((a, b) => a.sequence! - b.sequence!);
+  const unlinkedByLink = new Map(stored.filter((c) => c.sequence === null).map((c) => [checkpointLink(c), c]));
+  let previous: Checkpoint | undefined;
+  for (const c of linked) {
+    const expected = previous ? previous.sequence! + 1 : 1;
+    if (c.sequence! < expected) {
+      fail(c, `carries sequence number ${c.sequence}, like checkpoint ${previous!.id}: a checkpoint was copied or forged`);
+      continue;
+    }
+    if (c.sequence! > expected) {
+      const missing = c.sequence! - 1 === expected ? `sequence number ${expected} is` : `sequence numbers ${expected} to ${c.sequence! - 1} are`;
+      fail(c, `checkpoint ${missing} missing before it: signed checkpoints were deleted`);
+    } else if (previous) {
+      if (c.previous_link !== checkpointLink(previous)) {
+        fail(c, `it does not link to checkpoint ${previous.id} (sequence ${previous.sequence}) before it: a checkpoint was replaced or deleted`);
+      }
+    } else if (c.previous_link !== CHECKPOINT_GENESIS_LINK && !unlinkedByLink.has(c.previous_link ?? '')) {
+      fail(c, 'the first linked checkpoint links to a checkpoint that is no longer in the database: signed checkpoints were deleted');
+    }
+    previous = c;
+  }
+  return failures;
 }
 
 /**

@@ -1,10 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { createApp } from '../../src/app';
+import { createLogger } from '../../src/logger';
 import { GENESIS, chainHash, contentDigest, verifyChain } from '../../src/consent/chain';
 import {
+  CHECKPOINT_GENESIS_LINK,
   CheckpointMismatchError,
+  FirstCheckpointRefusedError,
+  checkpointLink,
   createCheckpoint,
   parseCheckpointLines,
   signCheckpoint,
@@ -50,19 +55,34 @@ async function rewriteEvent(db: Db, id: number, change: Partial<ConsentEventRow>
 
 async function storedCheckpoints(db: Db): Promise<Checkpoint[]> {
   const rows = await db.selectFrom('ledger_checkpoints').selectAll().orderBy('id').execute();
-  return rows.map((r) => ({ ...r, id: Number(r.id), last_event_id: Number(r.last_event_id), event_count: Number(r.event_count) }));
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    last_event_id: Number(r.last_event_id),
+    event_count: Number(r.event_count),
+    sequence: r.sequence === null ? null : Number(r.sequence),
+  }));
 }
 
-/** Re-signs every stored checkpoint over the rewritten chain, in place, with the given key. */
+/** Re-signs every stored checkpoint over the rewritten chain, in place, with the given key, links included. */
 async function resignCheckpoints(db: Db, key: ReturnType<typeof parseSigningKey>, keepKeyId?: string): Promise<void> {
+  let previousLink = CHECKPOINT_GENESIS_LINK;
   for (const c of await storedCheckpoints(db)) {
     const event = await db.selectFrom('consent_events').select('chain_hash').where('id', '=', c.last_event_id).executeTakeFirstOrThrow();
-    const forged = signCheckpoint(key, { last_event_id: c.last_event_id, event_count: c.event_count, chain_head: event.chain_hash!, signed_at: c.signed_at });
+    const forged = signCheckpoint(key, {
+      sequence: c.sequence,
+      previous_link: c.sequence === null ? null : previousLink,
+      last_event_id: c.last_event_id,
+      event_count: c.event_count,
+      chain_head: event.chain_hash!,
+      signed_at: c.signed_at,
+    });
     await db
       .updateTable('ledger_checkpoints')
-      .set({ chain_head: forged.chain_head, key_id: keepKeyId ?? forged.key_id, signature: forged.signature })
+      .set({ chain_head: forged.chain_head, key_id: keepKeyId ?? forged.key_id, signature: forged.signature, previous_link: forged.previous_link })
       .where('id', '=', c.id)
       .execute();
+    previousLink = checkpointLink(forged);
   }
 }
 
@@ -211,6 +231,129 @@ describe.each(DIALECTS)('signed ledger checkpoints (%s)', (dialect) => {
     expect((await verifyLedger(h.ctx.db, { publicKeys: h.ctx.config.ledger.publicKeys })).ok).toBe(true);
   });
 
+  it('each checkpoint signs its sequence number and a link to the one before: one deleted from the middle fails verify', async () => {
+    await createCheckpoint(h.ctx);
+    await inbound(h, uniquePhone(), 'STOP');
+    await createCheckpoint(h.ctx);
+    await inbound(h, uniquePhone(), 'STOP');
+    await createCheckpoint(h.ctx);
+    const rows = await storedCheckpoints(h.ctx.db);
+    expect(rows.map((r) => r.sequence)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.previous_link)).toEqual([CHECKPOINT_GENESIS_LINK, checkpointLink(rows[0]!), checkpointLink(rows[1]!)]);
+    expect((await verify()).code).toBe(0);
+
+    // The events that checkpoint 2 alone covered are rewritten; checkpoint 3 is kept, so the
+    // ledger still looks signed to its end.
+    await h.ctx.db.deleteFrom('ledger_checkpoints').where('sequence', '=', 2).execute();
+    const gap = await verify();
+    expect(gap.code).toBe(1);
+    expect(gap.stdout).toMatch(/LEDGER BROKEN at checkpoint 3 .*, database: checkpoint sequence number 2 is missing before it: signed checkpoints were deleted/);
+
+    // Renumbering the later one in the database does not help: the sequence number is signed.
+    await h.ctx.db.updateTable('ledger_checkpoints').set({ sequence: 2 }).where('id', '=', rows[2]!.id).execute();
+    const renumbered = await verify();
+    expect(renumbered.code).toBe(1);
+    expect(renumbered.stdout).toMatch(/the signature does not verify/);
+  });
+
+  it('checkpoint 1 deleted with the later ones kept fails verify too', async () => {
+    await createCheckpoint(h.ctx);
+    await inbound(h, uniquePhone(), 'STOP');
+    await createCheckpoint(h.ctx);
+    await h.ctx.db.deleteFrom('ledger_checkpoints').where('sequence', '=', 1).execute();
+    const result = await verifyLedger(h.ctx.db, { publicKeys: h.ctx.config.ledger.publicKeys });
+    expect(result.ok).toBe(false);
+    expect(result.checkpoints.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/checkpoint sequence number 1 is missing before it/)]);
+  });
+
+  it('with a trusted public key, events and no checkpoint at all fail verify; without any key it only warns', async () => {
+    const unsigned = await verify();
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stdout).toMatch(/^hash chain consistent: 4 events, chain head [0-9a-f]{64}; but no signed checkpoint vouches for it:$/m);
+    expect(unsigned.stdout).toMatch(/^LEDGER NOT SIGNED: 4 events and not one signed checkpoint: they were deleted, or no gateway with LEDGER_SIGNING_KEY ever signed this ledger/m);
+    expect((await verifyLedger(h.ctx.db, { publicKeys: h.ctx.config.ledger.publicKeys })).checkpoints.unsigned).toBe(true);
+
+    const keyless = await runLedgerCli(['verify'], h.database.env);
+    expect(keyless.code).toBe(0);
+    expect(keyless.stdout).toMatch(/no signed checkpoints: the chain catches accidental damage/);
+  });
+
+  it('every checkpoint deleted over a rewrite: verify fails, and the gateway refuses to sign a first one over the old ledger', async () => {
+    await createCheckpoint(h.ctx);
+    const file = join(dir, 'checkpoints.jsonl');
+    expect((await runLedgerCli(['checkpoints', 'export', '--out', file], h.database.env)).code).toBe(0);
+    await inbound(h, uniquePhone(), 'STOP');
+    await createCheckpoint(h.ctx);
+
+    await rewriteEvent(h.ctx.db, stopId, { occurred_at: '2026-11-26T20:05:00.000Z', recorded_at: '2026-11-26T20:05:00.000Z' });
+    await h.ctx.db.deleteFrom('ledger_checkpoints').execute();
+    const deleted = await verify();
+    expect(deleted.code).toBe(1);
+    expect(deleted.stdout).toMatch(/LEDGER NOT SIGNED: 5 events/);
+
+    // The gateway restarted with its key a day later: its job does not bless the rewrite, it says why.
+    h.setNow('2026-11-26T21:00:00.000Z');
+    await expect(createCheckpoint(h.ctx)).rejects.toThrow(FirstCheckpointRefusedError);
+    const logged = new PassThrough();
+    let log = '';
+    logged.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const job = startCheckpointer({ ...h.ctx, logger: createLogger({ level: 'info', stream: logged }) });
+    await job.stop();
+    expect(await storedCheckpoints(h.ctx.db)).toEqual([]);
+    const entry = JSON.parse(log.split('\n')[0]!) as { level: string; message: string; err: { name: string; message: string } };
+    expect(entry).toMatchObject({ level: 'error', message: 'ledger checkpoint failed', err: { name: 'FirstCheckpointRefusedError' } });
+    expect(entry.err.message).toMatch(/^no signed checkpoint exists, but the ledger holds events recorded since 2026-11-25T20:00:00\.000Z/);
+    expect((await verify()).code).toBe(1);
+
+    // What remains: a person signing it by hand (or someone holding the key) makes it verify on
+    // this machine; only the exported copy still shows the rewrite.
+    const byHand = await runLedgerCli(['checkpoint'], { ...h.database.env, LEDGER_SIGNING_KEY: gatewayKey.privateKeyText });
+    expect(byHand.code).toBe(0);
+    expect(byHand.stdout).toMatch(/^signed checkpoint 3 /);
+    expect((await verify()).code).toBe(0);
+    const anchored = await verify('--checkpoints', file);
+    expect(anchored.code).toBe(1);
+    expect(anchored.stdout).toMatch(/checkpoint 1 of the exported copy is missing from the database: it was deleted/);
+  });
+
+  it('a ledger whose first event is recent gets its first checkpoint from the gateway job', async () => {
+    h.setNow('2026-11-25T21:59:00.000Z'); // under two intervals (1 h) after the first event
+    const job = startCheckpointer(h.ctx);
+    await job.stop();
+    expect((await storedCheckpoints(h.ctx.db)).map((r) => [r.sequence, r.event_count])).toEqual([[1, 4]]);
+  });
+
+  it('checkpoints signed before links existed still verify, and the first linked one links to the newest of them', async () => {
+    const head = await h.ctx.db.selectFrom('consent_events').select(['id', 'chain_hash']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const old = signCheckpoint(parseSigningKey(gatewayKey.privateKeyText), {
+      sequence: null,
+      previous_link: null,
+      last_event_id: head.id,
+      event_count: 4,
+      chain_head: head.chain_hash!,
+      signed_at: '2026-11-25T20:06:00.000Z',
+    });
+    await h.ctx.db.insertInto('ledger_checkpoints').values(old).execute();
+    const [stored] = await storedCheckpoints(h.ctx.db);
+    expect(stored).toMatchObject({ sequence: null, previous_link: null });
+    expect((await verify()).code).toBe(0);
+
+    await inbound(h, uniquePhone(), 'STOP');
+    const linked = await createCheckpoint(h.ctx);
+    expect(linked).toMatchObject({ created: true, checkpoint: { sequence: 1, previous_link: checkpointLink(old) } });
+    const file = join(dir, 'checkpoints.jsonl');
+    expect((await runLedgerCli(['checkpoints', 'export', '--out', file], h.database.env)).code).toBe(0);
+    const ok = await verify('--checkpoints', file);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/checkpoints verified: 2 \(2 in the database; exported copy: 2 checkpoints\)/);
+    expect(readFileSync(file, 'utf8').split('\n')[0]).not.toContain('sequence');
+
+    await h.ctx.db.deleteFrom('ledger_checkpoints').where('sequence', 'is', null).execute();
+    const gone = await verify();
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toMatch(/the first linked checkpoint links to a checkpoint that is no longer in the database/);
+  });
+
   it('the gateway job signs at start-up and once more when it stops', async () => {
     const job = startCheckpointer(h.ctx);
     await job.stop();
@@ -233,6 +376,9 @@ describe('ledger signing-key new', () => {
     expect(privateLine).toBeDefined();
     expect(publicLine).toBeDefined();
     expect(parseSigningKey(privateLine!).publicKey.text).toBe(publicLine);
+    // An environment file, as the README says: the two assignments, comments and blank lines.
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((l) => l !== '' && !l.startsWith('# ')).map((l) => l.split('=')[0])).toEqual(['LEDGER_SIGNING_KEY', 'LEDGER_PUBLIC_KEY']);
 
     const derived = await runLedgerCli(['signing-key', 'public'], { LEDGER_SIGNING_KEY: privateLine! });
     expect(derived.stdout).toContain(`LEDGER_PUBLIC_KEY=${publicLine}`);

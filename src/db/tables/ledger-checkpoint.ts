@@ -14,6 +14,13 @@ export interface LedgerCheckpointTable {
   key_id: string;
   /** Base64 Ed25519 signature over the checkpoint's canonical encoding. */
   signature: string;
+  /**
+   * Its place among the checkpoints, 1, 2, 3… (signed); NULL for a checkpoint signed before
+   * migration 016 (version 1 of the signed bytes).
+   */
+  sequence: number | null;
+  /** SHA-256 of the previous checkpoint's signature, or the genesis value for the first (signed); NULL as above. */
+  previous_link: string | null;
 }
 
 export type LedgerCheckpointRow = Selectable<LedgerCheckpointTable>;
