@@ -7,12 +7,12 @@ import * as m005 from './005-scheduled-sends';
 import * as m006 from './006-partial-schedule-index';
 import * as m007 from './007-send-decided-at';
 import * as m008 from './008-covering-list-index';
-import * as m010 from './010-health-probe';
-import * as m011 from './011-unknown-messages-index';
-import * as m012 from './012-ledger-checkpoints';
-import * as m014 from './014-inbound-reply-index';
-import * as m015 from './015-pending-messages-index';
-import * as m016 from './016-checkpoint-links';
+import * as m009 from './009-health-probe';
+import * as m010 from './010-unknown-messages-index';
+import * as m011 from './011-ledger-checkpoints';
+import * as m012 from './012-inbound-reply-index';
+import * as m013 from './013-pending-messages-index';
+import * as m014 from './014-checkpoint-links';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -24,10 +24,10 @@ export const migrations: Record<string, Migration> = {
   '006-partial-schedule-index': m006,
   '007-send-decided-at': m007,
   '008-covering-list-index': m008,
-  '010-health-probe': m010,
-  '011-unknown-messages-index': m011,
-  '012-ledger-checkpoints': m012,
-  '014-inbound-reply-index': m014,
-  '015-pending-messages-index': m015,
-  '016-checkpoint-links': m016,
+  '009-health-probe': m009,
+  '010-unknown-messages-index': m010,
+  '011-ledger-checkpoints': m011,
+  '012-inbound-reply-index': m012,
+  '013-pending-messages-index': m013,
+  '014-checkpoint-links': m014,
 };

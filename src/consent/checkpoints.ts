@@ -42,7 +42,7 @@ export function checkpointLink(c: Pick<Checkpoint, 'signature'>): string {
 
 /**
  * The signed bytes: a JSON array in a fixed order, the same on every dialect and machine. Version 1
- * (no sequence: signed before migration 016) is kept so that those checkpoints still verify.
+ * (no sequence: signed before migration 014) is kept so that those checkpoints still verify.
  */
 export function checkpointMessage(c: CheckpointBody): Buffer {
   const fields =

@@ -15,7 +15,7 @@ export interface RecentReplies {
 
 /**
  * The automatic replies a number was sent since `since`, of the kinds that are limited. Read
- * through the partial index of answered texts (migration 014): its cost follows the replies
+ * through the partial index of answered texts (migration 012): its cost follows the replies
  * sent, which are limited, never the number of texts a flooding number sends.
  */
 export async function countRecentReplies(db: DbOrTransaction, phone: string, since: string): Promise<RecentReplies> {

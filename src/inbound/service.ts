@@ -54,7 +54,7 @@ async function recordInbound(ctx: AppContext, sms: InboundSms): Promise<InboundR
     const current = await getCurrentConsent(trx, sms.from);
     const classification = classifyInbound(sms.body);
     // Only a reply we may send is limited: none when Twilio answered, never an opt-out confirmation.
-    // Read under the number's lock, so the limits are exact; cheap through migration 014's index.
+    // Read under the number's lock, so the limits are exact; cheap through migration 012's index.
     const mayBeLimited = !sms.advancedOptOutType && (classification.intent === 'help' || classification.intent === 'opt_in');
     const recent: RecentReplies = mayBeLimited
       ? await countRecentReplies(trx, sms.from, new Date(now.getTime() - DAY_MS).toISOString())

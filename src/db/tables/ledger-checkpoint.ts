@@ -16,7 +16,7 @@ export interface LedgerCheckpointTable {
   signature: string;
   /**
    * Its place among the checkpoints, 1, 2, 3… (signed); NULL for a checkpoint signed before
-   * migration 016 (version 1 of the signed bytes).
+   * migration 014 (version 1 of the signed bytes).
    */
   sequence: number | null;
   /** SHA-256 of the previous checkpoint's signature, or the genesis value for the first (signed); NULL as above. */
