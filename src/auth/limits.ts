@@ -111,7 +111,7 @@ export interface ApiKeyRateLimit {
  */
 export function apiKeyRateLimit(ctx: AppContext): ApiKeyRateLimit {
   const store = new MemoryStore();
-  const middleware = rateLimit({
+  const limiter = rateLimit({
     windowMs: API_RATE_LIMIT_WINDOW_MS,
     store,
     standardHeaders: 'draft-8',
@@ -125,5 +125,8 @@ export function apiKeyRateLimit(ctx: AppContext): ApiKeyRateLimit {
       next(new TooManyRequestsError('rate_limited', `this API key may make ${limit} requests per minute: retry after the Retry-After seconds`));
     },
   });
+  // A key without a limit never reaches the library: counting costs on every request.
+  const middleware: RequestHandler = (req, res, next) =>
+    limitOf(ctx, res.locals.apiKey as ApiKey) === null ? next() : limiter(req, res, next);
   return { middleware, close: () => store.shutdown() };
 }

@@ -30,7 +30,7 @@ describe('API_KEYS: an optional fourth field is the key own rate limit', () => {
 });
 
 describe('limits configuration', () => {
-  it('defaults: 1,000,000 requests a minute per key, 30 failed authentications per 15 minutes, no proxy trusted', () => {
+  it('defaults: no per-key request limit, 30 failed authentications per 15 minutes, no proxy trusted', () => {
     const config = loadConfig({ NODE_ENV: 'test' });
     expect(config.limits).toEqual({
       apiRateLimitPerMinute: DEFAULT_API_RATE_LIMIT_PER_MINUTE,
@@ -38,7 +38,7 @@ describe('limits configuration', () => {
       authFailureWindowMs: 900_000,
       trustProxy: false,
     });
-    expect(DEFAULT_API_RATE_LIMIT_PER_MINUTE).toBe(1_000_000);
+    expect(DEFAULT_API_RATE_LIMIT_PER_MINUTE).toBeNull();
     expect(config.program.optInConfirmationsPerDay).toBe(3);
   });
 
