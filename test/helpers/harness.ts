@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import twilio from 'twilio';
 import { createApp, type App } from '../../src/app';
@@ -121,4 +122,17 @@ let phoneCounter = 0;
 export function uniquePhone(areaCode = '415'): string {
   phoneCounter += 1;
   return `+1${areaCode}555${String(phoneCounter % 10000).padStart(4, '0')}`;
+}
+
+/** The harness's app on a real loopback port (for tests that need real sockets, not supertest). */
+export async function listenOnLoopback(h: Harness): Promise<{ port: number; close(): Promise<void> }> {
+  const server = h.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

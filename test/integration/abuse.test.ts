@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { DIALECTS } from '../helpers/databases';
-import { bearer, EVIDENCE, inboundParams, KEYS, startHarness, uniquePhone, type Harness } from '../helpers/harness';
+import { bearer, EVIDENCE, inboundParams, KEYS, listenOnLoopback, startHarness, uniquePhone, type Harness } from '../helpers/harness';
 
 const WEBHOOK = '/webhooks/twilio/sms';
 
@@ -53,18 +52,16 @@ async function stopLatencies(port: number, count: number, areaCode = '646'): Pro
 
 describe('hostile bodies do not stall the webhooks (sqlite, real port)', () => {
   let h: Harness;
-  let server: http.Server;
+  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
   let port: number;
   beforeAll(async () => {
     // The failed-authentication gate is lifted here, so what is measured is authentication before parsing.
     h = await startHarness('sqlite', { env: { AUTH_FAILURES_PER_WINDOW: '1000000' } });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await listenOnLoopback(h);
+    port = server.port;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await h.stop();
   });
 
@@ -273,17 +270,15 @@ const FLOOD_BACKLOG = 100_000;
 
 describe.each(DIALECTS)('automatic reply limits per number (%s)', (dialect) => {
   let h: Harness;
-  let server: http.Server;
+  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
   let port: number;
   beforeAll(async () => {
     h = await startHarness(dialect, { now: '2026-11-25T20:00:00.000Z' });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await listenOnLoopback(h);
+    port = server.port;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await h.stop();
   });
 
