@@ -79,8 +79,15 @@ interface SignedHead {
   event_count: number;
 }
 
-/** The last chained event and how many events lead up to it, in one statement (one snapshot). */
-async function readHead(db: DbOrTransaction): Promise<SignedHead | undefined> {
+/**
+ * The last chained event and how many events lead up to it, in one statement (one snapshot).
+ * Counted from `base` (the newest checkpoint: its count plus the events after it), not from the
+ * start: a count of a 10-million-event ledger is a scan of the whole table, at every start-up and
+ * every interval, on SQLite blocking the event loop while it runs. Events removed before the base
+ * leave the signed count above the chain's, which `verify` reports.
+ */
+async function readHead(db: DbOrTransaction, base?: Pick<Checkpoint, 'last_event_id' | 'event_count'>): Promise<SignedHead | undefined> {
+  const from = base?.last_event_id ?? 0;
   const row = await db
     .selectFrom('consent_events as e')
     .select((eb) => [
@@ -89,6 +96,7 @@ async function readHead(db: DbOrTransaction): Promise<SignedHead | undefined> {
       eb
         .selectFrom('consent_events as c')
         .select((c) => c.fn.countAll<number | string>().as('n'))
+        .where('c.id', '>', from)
         .whereRef('c.id', '<=', 'e.id')
         .as('event_count'),
     ])
@@ -97,7 +105,10 @@ async function readHead(db: DbOrTransaction): Promise<SignedHead | undefined> {
     .limit(1)
     .executeTakeFirst();
   if (!row?.chain_hash) return undefined;
-  return { id: Number(row.id), chain_hash: row.chain_hash, event_count: Number(row.event_count) };
+  const id = Number(row.id);
+  // A head behind the base (events deleted from the end) is caught by assertStillCovered.
+  const counted = Number(row.event_count) + (base && id >= from ? base.event_count : 0);
+  return { id, chain_hash: row.chain_hash, event_count: counted };
 }
 
 async function latestCheckpoint(db: DbOrTransaction, keyId: string): Promise<Checkpoint | undefined> {
@@ -157,8 +168,11 @@ export async function createCheckpoint(ctx: AppContext, options: CreateCheckpoin
     // after them is never behind them unless events were deleted (another instance may sign in between).
     const latest = await latestCheckpoint(ctx.committedReads, key.publicKey.id);
     const newest = await newestCheckpoint(ctx.committedReads);
-    const head = await readHead(ctx.committedReads);
-    if (latest) assertStillCovered(normalise(latest), head, key);
+    const head = await readHead(ctx.committedReads, newest);
+    if (newest && head && head.id < newest.last_event_id) {
+      throw new CheckpointMismatchError(`checkpoint ${newest.id} signs event ${newest.last_event_id}, past the chain's last event ${head.id}`);
+    }
+    if (latest) assertStillCovered(normalise(latest), head, await chainHashAt(ctx.committedReads, latest.last_event_id), key);
     if (!head) return { created: false, reason: 'empty_ledger' };
     if (latest && latest.last_event_id === head.id) return { created: false, reason: 'head_unchanged', checkpoint: normalise(latest) };
     if (!newest && !options.allowFirstOverOldLedger) await assertMayStartOver(ctx);
@@ -230,14 +244,19 @@ export class CheckpointMismatchError extends Error {
  * Before signing past it, the newest checkpoint must still hold: a cheap check on every pass that
  * raises the alarm in the gateway's log within one interval, and never signs over a rewrite.
  */
-function assertStillCovered(latest: Checkpoint, head: SignedHead | undefined, key: SigningKey): void {
+async function chainHashAt(db: DbOrTransaction, eventId: number): Promise<string | null | undefined> {
+  return (await db.selectFrom('consent_events').select('chain_hash').where('id', '=', eventId).executeTakeFirst())?.chain_hash;
+}
+
+/** The gateway's own latest checkpoint must still match the chain, wherever the head has moved since. */
+function assertStillCovered(latest: Checkpoint, head: SignedHead | undefined, chainAtLatest: string | null | undefined, key: SigningKey): void {
   if (!checkpointSignatureIsValid(latest, key.publicKey)) {
     throw new CheckpointMismatchError(`checkpoint ${latest.id} carries this gateway's key id but its signature does not verify`);
   }
   if (!head || head.id < latest.last_event_id) {
     throw new CheckpointMismatchError(`checkpoint ${latest.id} signs event ${latest.last_event_id}, past the chain's last event ${head?.id ?? '(none)'}`);
   }
-  if (head.id === latest.last_event_id && head.chain_hash !== latest.chain_head) {
+  if (chainAtLatest !== latest.chain_head) {
     throw new CheckpointMismatchError(`the chain head at event ${latest.last_event_id} is not the one checkpoint ${latest.id} signed`);
   }
 }

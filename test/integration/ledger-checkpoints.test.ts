@@ -142,6 +142,29 @@ describe.each(DIALECTS)('signed ledger checkpoints (%s)', (dialect) => {
     await expect(createCheckpoint(h.ctx)).rejects.toThrow(CheckpointMismatchError);
   });
 
+  it('the gateway refuses to sign over a rewrite even after new events moved the head past its checkpoint', async () => {
+    await createCheckpoint(h.ctx);
+    await rewriteEvent(h.ctx.db, stopId, { occurred_at: '2026-11-26T20:05:00.000Z', recorded_at: '2026-11-26T20:05:00.000Z' });
+    await inbound(h, uniquePhone(), 'STOP');
+    await expect(createCheckpoint(h.ctx)).rejects.toThrow(CheckpointMismatchError);
+  });
+
+  it('each checkpoint counts the events from the one before: the signed counts equal a full count', async () => {
+    await createCheckpoint(h.ctx);
+    for (let i = 0; i < 3; i++) {
+      await inbound(h, uniquePhone(), 'STOP');
+      const outcome = await createCheckpoint(h.ctx);
+      if (!outcome.created) throw new Error('a checkpoint was expected');
+      const full = await h.ctx.db
+        .selectFrom('consent_events')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('id', '<=', outcome.checkpoint.last_event_id)
+        .executeTakeFirstOrThrow();
+      expect(outcome.checkpoint.event_count).toBe(Number(full.n));
+    }
+    expect((await verify()).code).toBe(0);
+  });
+
   it('a checkpoint forged with another key, or altered under the gateway key id, fails', async () => {
     await createCheckpoint(h.ctx);
     await rewriteEvent(h.ctx.db, stopId, { status: 'opted_in', event_type: 'opt_in' });
