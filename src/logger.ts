@@ -62,13 +62,17 @@ function maskPhoneMatch(match: string): string {
 const NON_ASCII = /[^\x00-\x7f]|%[89A-Fa-f][0-9A-Fa-f]/;
 const ENCODED_NON_ASCII_RUN = /(?:%[89A-Fa-f][0-9A-Fa-f])+/g;
 
-/** A run of digits and separators of any script: where a number written outside ASCII can hide. */
-const DIGIT_RUN = /[\p{Nd}\p{Zs}\p{Pd}().\/+]{7,}/gu;
+/**
+ * A run of digits and separators of any script, full-width forms included (（４１５）５５５．０１７７,
+ * 415ー555ー0177): where a number written outside ASCII can hide.
+ */
+const DIGIT_RUN = /[\p{Nd}\p{Zs}\p{Pd}\uFF01-\uFF5E\u30FC().\/+%]{7,}/gu;
 
 /**
  * A number written with other digits or separators (full-width or Arabic-Indic digits, en dashes,
  * no-break spaces; libphonenumber reads them all) is brought to ASCII first, so the phone pattern
- * sees it; only such runs change. Non-ASCII digits become 0: what is logged must not reveal them.
+ * sees it; only such runs change. Full-width forms become their ASCII selves (NFKC); other digits
+ * become 0 (what is logged must not reveal them), other dashes and spaces their ASCII ones.
  */
 function toAsciiForMasking(text: string): string {
   const decoded = text.replace(ENCODED_NON_ASCII_RUN, (run) => {
@@ -80,7 +84,11 @@ function toAsciiForMasking(text: string): string {
   });
   return decoded.replace(DIGIT_RUN, (run) =>
     /[^\x00-\x7f]/.test(run) && /\p{Nd}/u.test(run)
-      ? run.replace(/(?![0-9])\p{Nd}/gu, '0').replace(/\p{Zs}/gu, ' ').replace(/\p{Pd}/gu, '-')
+      ? run
+          .normalize('NFKC')
+          .replace(/(?![0-9])\p{Nd}/gu, '0')
+          .replace(/\p{Zs}/gu, ' ')
+          .replace(/[\p{Pd}\u30FC]/gu, '-')
       : run,
   );
 }

@@ -131,6 +131,12 @@ describe('numbers written with digits or separators outside ASCII', () => {
     '/v1/consent/%EF%BC%94%EF%BC%91%EF%BC%95%EF%BC%95%EF%BC%95%EF%BC%95%EF%BC%90%EF%BC%91%EF%BC%94%EF%BC%92', // full-width digits
     '/v1/consent/%D9%A4%D9%A1%D9%A5%D9%A5%D9%A5%D9%A5%D9%A0%D9%A1%D9%A4%D9%A2', // Arabic-Indic digits
     'raw: ４１５５５５０１４２ and ٤١٥٥٥٥٠١٤٢ and 415–555–0142 and 415 555 0142',
+    // Found by a second outside test: full-width brackets and full stops, the katakana long mark.
+    '/v1/consent/%EF%BC%88415%EF%BC%89555%E2%80%900142/opt-out',
+    '/v1/consent/%EF%BC%88415%EF%BC%89%20555-0142/opt-out',
+    '/v1/consent/415%EF%BC%8E555%EF%BC%8E0142/opt-out',
+    '/v1/consent/415%E3%83%BC555%E3%83%BC0142/opt-out',
+    'raw: （４１５）５５５－０１４２',
   ];
 
   it.each(forms)('%s is masked', (text) => {
