@@ -52,6 +52,17 @@ const ADVANCED_INTENT: Record<AdvancedOptOutType, Exclude<Intent, 'none'>> = {
 const OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS = new Set(['START', 'UNSTOP']);
 
 /**
+ * Keywords that re-subscribe a number that opted out: words that can only mean "send me the texts
+ * again". START is what our own confirmation tells people to send; UNSTOP undoes STOP; SUBSCRIBE,
+ * RESUBSCRIBE and OPTIN say it outright. YES, RESUME, JOIN (and Spanish ALTA, COMENZAR, INICIAR)
+ * are left out: YES answers any question ("yes" to "are you still coming?"), RESUME and JOIN are
+ * about memberships and classes as often as texts, and a false opt-in is a text sent without
+ * consent. Twilio lifts its own block on YES too; the ledger staying opted out only means we send
+ * nothing, the safe side. (README: "Opting back in".)
+ */
+export const RESUBSCRIBE_KEYWORDS: ReadonlySet<string> = new Set(['START', 'UNSTOP', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPTIN']);
+
+/**
  * Decides what an inbound text changes and what to answer. Pure: the route persists and
  * answers what this returns. Rules:
  * - Twilio's OptOutType wins over our own reading, and then we never reply (Twilio did).
@@ -101,6 +112,9 @@ export function decideInbound(input: InboundDecisionInput): InboundDecision {
       if (status === 'opted_in') return { ...none, note: 'already opted in: nothing changes' };
       if (status === 'unknown' && !advanced && !OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS.has(keyword ?? '')) {
         return { ...none, note: 'unknown number: this word is not a sign-up' };
+      }
+      if (status === 'opted_out' && !advanced && !RESUBSCRIBE_KEYWORDS.has(keyword ?? '')) {
+        return { ...none, note: 'opted out: this word does not re-subscribe (START does)' };
       }
       const restored = categories.length > 0 ? categories : [...CATEGORIES];
       const overLimit = !advanced && input.optInConfirmationsInLastDay >= input.optInConfirmationsPerDay;

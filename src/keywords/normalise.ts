@@ -1,13 +1,33 @@
+import { CONFUSABLE_FROM, CONFUSABLE_TO } from './confusables';
+
 /**
- * Reduces an inbound text to the form keywords are matched against: Unicode NFKC, diacritics
- * removed, upper case, every run of non-letters/digits (punctuation, quotes, emoji, hyphens,
- * whitespace) collapsed to one space, trimmed. "“Opt-Out!” 🙏" becomes "OPT OUT".
+ * Characters that change how a text is displayed but not what it says: zero-width spaces and
+ * joiners, the soft hyphen, the word joiner, the byte-order mark, and the bidirectional controls
+ * (a right-to-left override can make "POTS" display as "STOP"; the person saw STOP, so we read
+ * the letters in the order they were typed, which is what they saw reversed back).
+ */
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
+const RIGHT_TO_LEFT_OVERRIDE = /\u202e([^\u202a-\u202e\u2066-\u2069]*)/gu;
+
+/** Removes invisible characters; a right-to-left override's run is reversed as it was displayed. */
+export function stripInvisible(text: string): string {
+  return text
+    .replace(RIGHT_TO_LEFT_OVERRIDE, (_whole, run: string) => Array.from(run).reverse().join(''))
+    .replace(INVISIBLE, '');
+}
+
+/**
+ * Reduces an inbound text to the form keywords are matched against: Unicode NFKC, invisible
+ * characters dropped, diacritics removed, upper case, every run of non-letters/digits
+ * (punctuation, quotes, emoji, hyphens, whitespace) collapsed to one space, trimmed.
+ * "“Opt-Out!” 🙏" becomes "OPT OUT".
  */
 export function normaliseForKeywords(text: string): string {
-  return text
+  return stripInvisible(text)
     .normalize('NFKC')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
     .toUpperCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
@@ -16,4 +36,27 @@ export function normaliseForKeywords(text: string): string {
 /** The same text with its spaces removed, so "OPT OUT", "STOP ALL" and "UN-STOP" match too. */
 export function compact(normalised: string): string {
   return normalised.replace(/ /g, '');
+}
+
+const confusable = new Map<string, string>();
+{
+  const from = Array.from(CONFUSABLE_FROM);
+  const to = Array.from(CONFUSABLE_TO);
+  from.forEach((char, i) => confusable.set(char, to[i]!));
+}
+
+/**
+ * The UTS #39 skeleton, restricted to ASCII prototypes: every character that looks like an ASCII
+ * letter or digit becomes it ("ЅТОР" written in Cyrillic reads "STOP"). Applied to a text that
+ * is already NFKC and without diacritics, so only true lookalikes remain to map.
+ */
+export function latinSkeleton(text: string): string {
+  let out = '';
+  for (const char of text) out += confusable.get(char) ?? char;
+  return out;
+}
+
+/** Whether a word mixes Latin letters with letters of another script (a lookalike spelling). */
+export function mixesScripts(word: string): boolean {
+  return /\p{Script=Latin}/u.test(word) && /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}]/u.test(word);
 }

@@ -1,4 +1,5 @@
 import type { ProgramConfig } from '../config';
+import type { Language } from '../keywords/languages';
 
 /**
  * The program's automatic replies, worded per CTIA: each names the program; HELP and opt-in
@@ -17,12 +18,13 @@ export function frequencyText(program: ProgramTexts): string {
   return `Up to ${program.frequencyCapPerMonth} msgs/month.`;
 }
 
-export type Language = 'en' | 'es' | 'fr';
+/** The languages with a reviewed translation of the replies; the others are answered in English. */
+export type TranslatedLanguage = 'es' | 'fr';
 
 /** Confirmations in the language the person wrote in (FCC: a revocation in any reasonable form). */
 export interface LocalisedMessages extends ProgramMessages {
   /** The opt-out confirmation and HELP reply in Spanish and French. */
-  localised: Record<Exclude<Language, 'en'>, Pick<ProgramMessages, 'optOutConfirmation' | 'help'>>;
+  localised: Record<TranslatedLanguage, Pick<ProgramMessages, 'optOutConfirmation' | 'help'>>;
 }
 
 export function programMessages(program: ProgramTexts): LocalisedMessages {
@@ -42,9 +44,9 @@ export function programMessages(program: ProgramTexts): LocalisedMessages {
   };
 }
 
-/** The reply in the person's language (English when the text shows none). */
+/** The reply in the person's language when it has a reviewed translation, in English otherwise. */
 export function replyText(messages: LocalisedMessages, kind: 'optOutConfirmation' | 'help', language: Language): string {
-  return language === 'en' ? messages[kind] : messages.localised[language][kind];
+  return language === 'es' || language === 'fr' ? messages.localised[language][kind] : messages[kind];
 }
 
 function englishMessages(program: ProgramTexts): ProgramMessages {

@@ -67,8 +67,16 @@ describe('decideInbound', () => {
       expect(d.reply).toEqual({ kind: 'opt_in_confirmation', text: messages.optInConfirmation });
     });
 
-    it('YES after an opt-out also resubscribes', () => {
-      expect(decide('yes', 'opted_out').consentChange?.eventType).toBe('opt_in');
+    it.each(['UNSTOP', 'Subscribe', 'resubscribe', 'opt in', 'Start!'])('%s after an opt-out resubscribes', (text) => {
+      expect(decide(text, 'opted_out').consentChange).toMatchObject({ eventType: 'opt_in', reason: 'resubscribe' });
+    });
+
+    // A false opt-in is a text sent without consent: words that answer other questions do not re-subscribe.
+    it.each(['yes', 'YES!', 'resume', 'JOIN', 'alta', 'Comenzar'])('%s after an opt-out changes nothing and gets no reply', (text) => {
+      const d = decide(text, 'opted_out');
+      expect(d.consentChange).toBeNull();
+      expect(d.reply).toBeNull();
+      expect(d.note).toMatch(/does not re-subscribe/);
     });
 
     it.each(['START', 'YES', 'UNSTOP'])('%s while opted in changes nothing and gets no reply', (text) => {
@@ -120,7 +128,7 @@ describe('decideInbound', () => {
   });
 
   describe('ambiguous texts', () => {
-    const ambiguous = 'can I cancel my appointment?';
+    const ambiguous = 'why do you keep texting me?';
 
     it.each(['suppress', 'ignore'] as const)('under REVIEW_POLICY=%s: queued for review, no change, no reply', (reviewPolicy) => {
       const d = decide(ambiguous, 'opted_in', { reviewPolicy });

@@ -50,17 +50,18 @@ describe('classifyInbound', () => {
 
   it.each([
     'STOPPED', 'stopping', 'nonstop', 'yes please', 'Can you help me?', 'helpful', 'weekend', 'Cancel my appointment',
-    'quite', 'started', 'info@example.com please', 'hello', '', '   ', '🛑', '12345', 'YESS', "don't stop", 'end of the week works',
-    'I will stop by tomorrow', 'para mañana',
+    'quite', 'started', 'info@example.com please', 'hello', '', '   ', '12345', 'YESS', "don't stop", 'end of the week works',
+    'I will stop by tomorrow', 'para mañana', 'can I cancel my appointment?', 'I might have to cancel, will let you know tomorrow',
   ])('%j is not a revocation', (text) => {
     expect(classifyInbound(text).intent).toBe('none');
   });
 
   it.each([
-    ['Stop. Thank you', 'revocation_phrase'],
+    ['Stop. Thank you', 'keyword_in_short_reply'],
     ['ok stop', 'keyword_in_short_reply'],
-    ['stop it', 'revocation_phrase'],
-    ['please stop texting me', 'revocation_phrase'],
+    ['stop it', 'exact_keyword'],
+    ['please stop texting me', 'keyword_in_short_reply'],
+    ['do not ever text me again', 'revocation_phrase'],
     ['please take me off your list', 'revocation_phrase'],
     ["don't text me anymore", 'revocation_phrase'],
     ['wrong number', 'wrong_number'],
@@ -72,8 +73,9 @@ describe('classifyInbound', () => {
   });
 
   it.each([
-    ['can I cancel my appointment?', 'keyword_in_question'],
-    ['I might have to cancel, will let you know tomorrow', 'keyword_in_long_message'],
+    ['can I cancel?', 'keyword_in_question'],
+    ['why do you keep texting me?', 'uncertain_revocation'],
+    ['⛔', 'stop_emoji'],
   ])('%j needs review (%s)', (text, rule) => {
     expect(classifyInbound(text)).toMatchObject({ intent: 'needs_review', rule });
   });

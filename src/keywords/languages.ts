@@ -1,0 +1,139 @@
+/**
+ * Whole-message keywords and the commonest revocation phrases in the ten languages most spoken at
+ * home in the US after English (Census ACS), with where each comes from. Keywords are matched
+ * against the normalised message (upper case, no diacritics, punctuation and emoji removed, spaces
+ * closed up); phrases against the lower-case text without diacritics (Latin, Cyrillic, Arabic) or
+ * the NFKC text (Chinese, Korean). A keyword decides only as the whole message: "para" alone is
+ * Spanish STOP, "para mañana" is "for tomorrow".
+ *
+ * Sources are in fixtures/revocation/languages-sources.md; where no published list was found the
+ * entry is a translation reviewed by a second reader, and says so there.
+ */
+export type Language = 'en' | 'es' | 'zh' | 'tl' | 'vi' | 'ar' | 'fr' | 'ko' | 'ru' | 'ht' | 'pt';
+
+export const LANGUAGES: readonly Language[] = ['en', 'es', 'zh', 'tl', 'vi', 'ar', 'fr', 'ko', 'ru', 'ht', 'pt'];
+
+export interface LanguageLexicon {
+  optOut: readonly string[];
+  optIn: readonly string[];
+  help: readonly string[];
+  /** Phrases that revoke wherever they stand in the message (unless negated by the phrase itself). */
+  revocationPhrases: readonly RegExp[];
+  /** Words that show the language, for the reply's language when no keyword decided it. */
+  marker?: RegExp;
+}
+
+export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, LanguageLexicon>> = {
+  es: {
+    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARMEDEBAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION'],
+    optIn: ['ALTA', 'COMENZAR', 'INICIAR'],
+    help: ['AYUDA'],
+    revocationPhrases: [
+      /\bno (me |nos )?(envie|envien|mande|manden|escriba|escriban|contacte|contacten|moleste|molesten|llamen|textee|texteen)\w*( mas| nada)?\b(?! (el|la|los|las|un|una|todavia|aun|eso|esa|ese|foto|fotos|link|direccion|ubicacion|hasta|antes|despues)\b)/,
+      /\b(deja|dejen|deje|dejar|para|paren|pare|dejes) de (enviar|mandar|escribir|molestar|textear|contactar|llamar)\w*/,
+      /\bno (quiero|deseo|quiere|queremos) (recibir |mas |ningun |ningunos |estos |sus |los |tus )*(mensajes|textos|sms|promociones|ofertas|publicidad|info|informacion|mensages)\b/,
+      /\bno quiero que me (escriban|manden|envien|contacten|llamen|molesten|texteen)\b/,
+      /\bno quiero saber nada\b/,
+      /\b(ya )?no (mas|quiero mas) (mensajes|textos|sms|promociones|publicidad)\b/,
+      /\bno molestar mas\b|\bdejame en paz\b|\bdejenme en paz\b|\bme desuscribo\b|\bdesuscribanme\b|\bdesuscribirme\b/,
+      /\b(quit|sac|borr|elimin|remuev|bor)\w*(me|nos)\b( \w+){0,3} (de|del) (la |su |esta |sus |tu |ahi)?(lista|listas|base|ahi)?\b/,
+      /\b(bor|elimin|quit|sac)(r)?\w*(enme|ame|eme|anme)\b/,
+      /\b(quit|sac|borr|elimin)\w* (mi|este) (numero|telefono|celular)\b/,
+      /\b(darme|dar|me doy|denme|quiero darme|me quiero dar|como me doy|como darme) de baja\b/,
+      /\bcancelar (la |mi )?(suscripcion|subscripcion)\b/,
+      /\bnumero (equivocado|incorrecto|errado)\b|\bse equivoc\w+ de numero\b/,
+      /\bya no quiero (recibir|mensajes|textos|que me)\b/,
+      /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
+    ],
+    marker: /\b(por favor|porfa|mensajes|gracias|quiero|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
+  },
+  fr: {
+    optOut: ['ARRET', 'ARRETE', 'ARRETT', 'ARRETER', 'ARRETEZ', 'DESINSCRIRE', 'DESINSCRIPTION', 'DESABONNER', 'DESABONNEMENT', 'ANNULER'],
+    optIn: [],
+    help: ['AIDE'],
+    revocationPhrases: [
+      /\b(ne m envoyez plus|n envoyez plus|ne me contactez plus|ne m ecrivez plus|arretez (de|les|svp|s il)|arret svp|plus de (messages|sms|textos)|retirez moi|supprimez mon numero|je ne veux plus (recevoir|de)|jveux pu|laissez moi tranquille|stop svp|stop merci)\b/,
+      /\bdesinscri\w*|\bdesabonn\w*/,
+      /\b(mauvais|faux) numero\b|\berreur de numero\b/,
+    ],
+    marker: /\b(merci|svp|s il vous plait|bonjour|messages plus|ne pas|je ne|vous|rendez vous)\b/,
+  },
+  pt: {
+    optOut: ['SAIR', 'PARAR', 'PARE', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER', 'REMOVER', 'SAI FORA'],
+    optIn: [],
+    help: ['AJUDA'],
+    revocationPhrases: [
+      /\bnao (quero|desejo) (mais )?(receber |mais )*(mensagens|sms|textos|promocoes|mensagem)\b/,
+      /\bquero (parar|deixar) de receber\b/,
+      /\b(pare|parem|para) de (enviar|mandar|me mandar|me enviar|me incomodar|incomodar)\b/,
+      /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?\b/,
+      /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
+      /\bcancelar (a |minha )?inscricao\b|\b(como faco|como faço) para (cancelar|sair|parar)\b/,
+      /\bnumero errado\b/,
+    ],
+    marker: /\b(obrigad[oa]|voce|nao|mensagens|por favor|ola|bom dia|boa tarde)\b/,
+  },
+  zh: {
+    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '退出', '拒收', '不要', '别发了', '別發了'],
+    optIn: [],
+    help: ['帮助', '幫助'],
+    revocationPhrases: [/退订|退訂|取消订阅|取消訂閱|拒收|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
+  },
+  tl: {
+    optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO'],
+    optIn: [],
+    help: ['TULONG'],
+    revocationPhrases: [
+      /\b(wag|huwag) (na )?(nyo |niyo |mo |po |kayong |kayo |na |akong |ako )*(i ?text|mag ?text|magtext|itext|padalhan|padalan|tawagan|kontakin|i text)\w*/,
+      /\b(tanggalin|alisin|burahin|pakitanggal|pakialis)( (nyo|niyo|mo|po|na))* (ako|na ako|ang (aking |number ko|numero ko))\b/,
+      /\bitigil( (nyo|niyo|mo|po|na))* (ang )?(pag ?text|pagtext|pag text|text)/,
+      /\bayoko na( po| pong)? (ng|sa|makatanggap|pong makatanggap|tumanggap)/,
+      /\bmali (po )?(ang )?(number|numero)\b|\bwrong number po\b|\bpaano (po )?(mag ?unsubscribe|mag ?stop)\b/,
+    ],
+    marker: /\b(po|salamat|opo|hindi|ako|ninyo|kayo|ba|nyo|niyo)\b/,
+  },
+  vi: {
+    optOut: ['HUY', 'TUCHOI', 'TU CHOI', 'DUNG', 'NGUNG', 'DUNGLAI', 'HUY DANG KY', 'KHONG NHAN'],
+    optIn: [],
+    help: ['GIUP', 'TROGIUP', 'GIUPDO'],
+    revocationPhrases: [
+      /\b(dung|ngung|thoi) (gui|nhan|nhan tin|gui tin)\b/,
+      /\b(khong|ko|k) (muon )?(nhan|gui) (tin|tin nhan)\b/,
+      /\bhuy dang ky\b/,
+      /\b(xoa|bo) (so|so dien thoai)( cua)? (toi|em|tui)\b/,
+      /\bnham so\b/,
+    ],
+    marker: /\b(khong|cam on|toi|em|anh|chi|vang|duoc|ngay mai)\b/,
+  },
+  ar: {
+    optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه'],
+    optIn: [],
+    help: ['مساعدة', 'مساعده'],
+    revocationPhrases: [/[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
+  },
+  ko: {
+    optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑'],
+    optIn: [],
+    help: ['도움', '도움말'],
+    revocationPhrases: [/수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
+  },
+  ru: {
+    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ОСТАНОВИТЬ', 'ОТПИШИТЕ'],
+    optIn: [],
+    help: ['ПОМОЩЬ'],
+    revocationPhrases: [/не (пишите|присылайте|отправляйте|звоните|пишите мне)|больше не (пишите|присылайте|отправляйте)|отпишите|отписаться|удалите (мой|меня)|уберите (мой|меня)|хватит (мне )?(писать|присылать|спамить|слать)|прекратите (писать|присылать|рассылку|слать)|не тот номер|ошиблись номером|неправильный номер|отказываюсь от рассылки/u],
+  },
+  ht: {
+    optOut: ['SISPANN', 'KANPE', 'ANILE', 'RETIRE M', 'DEZABONE', 'SISPANN MESAJ'],
+    optIn: [],
+    help: ['ED', 'EDE'],
+    revocationPhrases: [
+      /\b(pa|pinga) (voye|ekri|rele)( (m|mwen|ban mwen|ba mwen|pou mwen))?( mesaj| tex| text)?( (ban|ba) (m|mwen))?( anko)?\b/,
+      /\bsispann (voye|ekri)\b/,
+      /\b(retire|wete|efase) (m|mwen|nimewo m|nimewo mwen)\b/,
+      /\bmwen pa vle (resevwa|mesaj|tex)\b/,
+      /\b(move|pa bon) nimewo\b|\bse pa bon nimewo\b|\bkijan pou m dezabone\b/,
+    ],
+    marker: /\b(mwen|mesi|souple|tanpri|bonjou|nou|yo|ou)\b/,
+  },
+};
