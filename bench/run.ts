@@ -1,15 +1,17 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { baselineArgs, gatewayArgs, memoryMb, ROOT, startServer, type Running } from './processes';
 import { phoneAt, seedLedger } from './seed';
+import { classifyInbound } from '../src/keywords/keyword-engine';
+import { compact, normaliseForKeywords } from '../src/keywords/normalise';
 
 /**
  * `npm run bench` (full) or `npm run bench -- --quick` (CI: proves it runs).
- * Options: --no-postgres, --only=throughput|ledger.
+ * Options: --no-postgres, --only=throughput|ledger|classify.
  * Every figure that has a target is compared with a baseline measured in this same run.
  */
 const argv = process.argv.slice(2);
@@ -177,9 +179,18 @@ async function throughput(dbs: BenchDb[]): Promise<void> {
   const sendBody = () => JSON.stringify({ to: phoneAt(i++ % numbers), body: 'Your appointment is confirmed for Tuesday at 3pm.', category: 'transactional' });
   let sid = 0;
   const stopBody = () => new URLSearchParams({ MessageSid: `SMbench${process.pid}x${sid++}`, From: phoneAt(sid % numbers), To: '+15005550006', Body: 'STOP' }).toString();
+  // An ordinary reply takes the classifier's longest path (every clause read, no keyword decides early).
+  const replyBody = () =>
+    new URLSearchParams({
+      MessageSid: `SMbench${process.pid}r${sid++}`,
+      From: phoneAt(sid % numbers),
+      To: '+15005550006',
+      Body: "Hi! I can't make it Tuesday at 3, could we move my facial to Thursday afternoon? Also is the 20% off still on? Thanks so much 😊",
+    }).toString();
   const scenarios = [
     { name: 'POST /v1/messages (outbox), durable', baseline: 'baseline: bare Express + express.json', request: { method: 'POST' as const, path: '/v1/messages', headers: { ...AUTH, 'content-type': 'application/json' }, body: sendBody } },
     { name: 'POST /webhooks/twilio/sms STOP, durable', baseline: 'baseline: bare Express + urlencoded', request: { method: 'POST' as const, path: '/webhooks/twilio/sms', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: stopBody } },
+    { name: 'POST /webhooks/twilio/sms, an ordinary 130-character reply, durable', baseline: 'baseline: bare Express + urlencoded (same body)', request: { method: 'POST' as const, path: '/webhooks/twilio/sms', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: replyBody } },
   ];
   const duration = QUICK ? 2 : 5;
   const baseline = await startServer(baselineArgs, {});
@@ -224,6 +235,51 @@ async function throughput(dbs: BenchDb[]): Promise<void> {
     await baseline.stop();
     for (const { gw } of gateways) await gw.stop();
   }
+}
+
+// ---- the classifier ---------------------------------------------------------------------------
+
+/**
+ * Every labelled text of fixtures/ through the classifier, in process: texts per second and the
+ * time per text (p50, p99, slowest), against Twilio's own rule (normalise, then look the whole
+ * message up in a keyword table) measured on the same texts in the same run.
+ */
+function classification(): void {
+  const corpusFiles = ['fixtures/revocation-corpus.json', 'fixtures/revocation/development.json', 'fixtures/revocation/held-out.json', 'fixtures/revocation/reserve.json'];
+  const texts = corpusFiles.flatMap((f) => (JSON.parse(readFileSync(join(ROOT, f), 'utf8')) as { items: { text: string }[] }).items.map((i) => i.text));
+  const keywords = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'START', 'YES', 'UNSTOP', 'HELP', 'INFO']);
+  const twilioRule = (text: string) => keywords.has(compact(normaliseForKeywords(text)));
+  const rounds = QUICK ? 3 : 20;
+  const measure = (name: string, fn: (text: string) => unknown) => {
+    for (const text of texts) fn(text); // warm-up: compile the regular expressions, let the JIT settle
+    const perText: number[] = [];
+    const started = process.hrtime.bigint();
+    for (let round = 0; round < rounds; round++) {
+      for (const text of texts) {
+        const t0 = process.hrtime.bigint();
+        fn(text);
+        perText.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    perText.sort((a, b) => a - b);
+    const at = (q: number) => perText[Math.min(perText.length - 1, Math.floor(q * perText.length))]!;
+    return { name, rate: perText.length / seconds, p50: at(0.5), p99: at(0.99), max: perText[perText.length - 1]! };
+  };
+  const base = measure('baseline', twilioRule);
+  const full = measure('classifier', classifyInbound);
+  const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+  rows.push({ scenario: `classify a text, baseline: Twilio's whole-message keyword rule`, database: '-', reqPerSec: base.rate, note: `${texts.length} texts x ${rounds}; p50 ${us(base.p50)}, p99 ${us(base.p99)}; texts/s in the req/s column` });
+  rows.push({
+    scenario: 'classify a text: the revocation classifier',
+    database: '-',
+    reqPerSec: full.rate,
+    ratio: full.rate / base.rate,
+    p99Ms: full.p99,
+    target: 'p99 < 1 ms',
+    met: full.p99 < 1,
+    note: `${texts.length} texts x ${rounds}; p50 ${us(full.p50)}, p99 ${us(full.p99)}, slowest ${us(full.max)}`,
+  });
 }
 
 // ---- the ledger at scale ---------------------------------------------------------------------
@@ -363,8 +419,9 @@ async function main(): Promise<void> {
   const dbs: BenchDb[] = [await sqliteDb(dir, 'throughput')];
   if (WITH_POSTGRES) dbs.push(await postgresDb('throughput'));
   try {
-    if (ONLY !== 'ledger') await throughput(dbs);
-    if (ONLY !== 'throughput') {
+    if (!ONLY || ONLY === 'classify') classification();
+    if (!ONLY || ONLY === 'throughput') await throughput(dbs);
+    if (!ONLY || ONLY === 'ledger') {
       await ledger(await sqliteDb(dir, 'ledger'), QUICK ? 20_000 : 1_000_000, QUICK ? 100_000 : 10_000_000, dir);
       if (WITH_POSTGRES) {
         const pgDb = await postgresDb('ledger');

@@ -72,7 +72,7 @@ const TYPOS: Record<string, string> = {
   UNSUBSCRIBEME: 'UNSUBSCRIBE', UNSUBSCRIPTION: 'UNSUBSCRIBE', UNSUBSCRIBEPLEASE: 'UNSUBSCRIBE',
   CANCLE: 'CANCEL', CANEL: 'CANCEL', CANCELL: 'CANCEL', CANSEL: 'CANCEL', CANCELED: 'CANCEL', CANCELLED: 'CANCEL',
   QUITT: 'QUIT', REVOKED: 'REVOKE', OPOUT: 'OPTOUT', OPTOU: 'OPTOUT', OPTEDOUT: 'OPTOUT', OPTMEOUT: 'OPTOUT',
-  STAHP: 'STOP', STAP: 'STOP', STOPTEXTING: 'STOP', STOPTEXTINGME: 'STOP', STOPIT: 'STOP', STOPNOW: 'STOP', STOPPLEASE: 'STOP', PLEASESTOP: 'STOP',
+  STAHP: 'STOP', STAP: 'STOP', STAWP: 'STOP', STAHHP: 'STOP', OPTOUTT: 'OPTOUT', OPTINGOUT: 'OPTOUT', OPTSTOP: 'STOP', QUITEND: 'QUIT', STOPEND: 'STOP', STOPTEXTING: 'STOP', STOPTEXTINGME: 'STOP', STOPIT: 'STOP', STOPNOW: 'STOP', STOPPLEASE: 'STOP', PLEASESTOP: 'STOP',
 };
 
 type KeywordIntent = 'opt_out' | 'opt_in' | 'help';
@@ -120,7 +120,7 @@ const COURTESY = new Set([
 ]);
 
 /** What a person asks the sender to stop doing, or stop sending. */
-const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing';
+const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall';
 const CONTACT_VERB = 'text|message|contact|send|sms|spam|bother|harass|hit me up|reach out to|reach out|reach|email|pester|solicit|msg|write|txt';
 const TEXT_NOUN = 'texts|text|messages|message|sms|smss|alerts|alert|notifications|notification|promos|promo|promotions|promotion|promotional texts|offers|deals|ads|advertisements|advertising|marketing|spam|reminders|updates|newsletters|newsletter|coupons|specials|blasts|solicitations|junk|spam texts|text messages|messeges|mesages|msgs|notices|texting|messaging|surveys|survey|review requests';
 const ME = 'me|us|this number|my number|my phone|my cell|this phone|this line|this cell|here|my mom|my dad|my wife|my husband|him|her|them';
@@ -132,6 +132,7 @@ const ORDINARY_OBJECT = 'appointment|appointments|appt|appts|booking|bookings|re
 const NEGATION = new Set(['not', 'never', 'dont', 'nor', 'without', 'nobody', 'cannot']);
 
 const rx = (source: string) => new RegExp(source);
+const CONTACT_GERUND_WORD = rx(`^(${CONTACT_GERUND})$`);
 
 // ---------------------------------------------------------------------------------------------
 // Revocation frames: each reads one clause of canonical words.
@@ -151,7 +152,7 @@ const FRAMES: readonly Frame[] = [
   // "stop getting these", "I want to stop receiving texts"
   { name: 'stop_receiving', pattern: rx(`\\b(stop|quit|cease|opt out of) (getting|receiving)(( (these|them|those|your|any|all|the|this|any more|more|of|messages|texts|from you|from this number))*( (${TEXT_NOUN}))?( (please|thanks|thank you|now|any more|asap))*$|( \\w+){0,3} (${TEXT_NOUN})\\b)`), intent: 'opt_out', negatable: true },
   // "off the list please"
-  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b/, intent: 'opt_out', negatable: false },
+  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling)\b|\b(cut|knock) it out\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b|\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: false },
   // "stop the texts", "end these promos", "cancel all alerts", "no more texts"
   { name: 'stop_the_texts', pattern: rx(`\\b(stop|quit|cease|end|halt|cancel|unsubscribe|block|discontinue|turn off|no|enough|zero)( (the|these|those|your|all|all the|all of the|all of these|all these|all your|this|any|any more|all future|future|further|more|additional|of the|of these|of your|with the|w the|with these|with all the|those damn|these damn|the damn|fucking|f\\w*ing|damn|stupid|annoying|spam|marketing|promotional|automated|daily|constant|endless|random|text|sms))*( \\w+)? (${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: true },
   // "remove me", "delete my number", "unsubscribe me", "lose my number"
@@ -162,18 +163,21 @@ const FRAMES: readonly Frame[] = [
   { name: 'be_removed', pattern: rx(`\\b(i|we|my number|this number|please|pls|plz|to|can|want|wish|like)( \\w+){0,4}? (be|get|been|being|getting|gets) (removed|taken off|taken out|unsubscribed|opted out|deleted|unenrolled|delisted|erased)\\b`), intent: 'opt_out', negatable: true },
   // "do not text me", "never contact me again", "don't ever message this number"
   { name: 'do_not_contact', pattern: rx(`^(please |ok |just |so |and |seriously |again |i said |hey |also |now |kindly |sir |maam |look |listen )*(do not|never|no|dont|stop) (ever |again |more |longer |any more |further |to )*(${CONTACT_VERB})( (me|us|this number|to this number|my number|this phone|here|again|any more|ever|ever again|no more|back|at all|please|thanks|thank you|period|ok|anything|any thing|nothing|stuff|things|this|these|those|them|messages|texts|from now on|from here on|going forward|in the future|about this|regarding this|with this|with these|for this|for these|on this|people|crap|junk|any longer|longer|whatsoever|thx))*$`), intent: 'opt_out', negatable: false },
+  // "please do not send any further messages"
+  { name: 'do_not_send_more', pattern: rx(`^(please |kindly |pls )*(do not|never|dont) (send|text|message|forward) (me |us |this number )?((any|any more|more|further|additional|such|these|those|other|your|the|of|marketing|promotional|spam|automated) )*(${TEXT_NOUN}|stuff|things|anything|crap|junk)( (please|thanks|thank you|again|ever|to this number|to me))*$`), intent: 'opt_out', negatable: false },
+  { name: 'do_not_want_more', pattern: /\b(do not|dont|no longer) (want|wish|need) to (receive|get|be getting|keep getting|keep receiving) (these|them|those|any|this|more|any more|anything|texts|messages)\b/, intent: 'opt_out', negatable: false },
   // "I don't want these texts", "we no longer wish to receive messages"
   { name: 'do_not_want', pattern: rx(`\\b(i|we|i really|we really|really|just)? ?(do not|dont|no longer|never|do not really|really do not|do not even|am not|would not|will not|did not) (want|need|wish|care|like|appreciate|desire|enjoy|ask for|request|consent to|agree to|sign up for|signed up for|subscribe to|subscribed to)( to)?( (get|receive|be getting|keep getting|see|have|be receiving|getting|receiving|any|these|your|those|this|them|the|more|any more|more of|all|all these|all the|of|such|constant|spam|marketing|promotional|your damn|these damn))* (\\w+ )?(${TEXT_NOUN}|to be (contacted|texted|messaged|on (this|your|the) list)|to hear from you)\\b|\\b(i|we) (do not|dont|no longer) (want|need|wish to receive|want to receive|want to get|need to receive) (these|them|those|any of these|any of this)( any more| at all| please| thanks| thank you)*$`), intent: 'opt_out', negatable: false },
   // "I withdraw my consent", "consent revoked", "you do not have my permission to text me"
-  { name: 'withdraw_consent', pattern: /\b(withdraw|withdrawing|withdrawn|revoke|revoking|revoked|rescind|rescinding|cancel|cancelling|canceling|remove|pull) (my |all |any )?(consent|permission)\b|\b(consent|permission) (is |has been )?(revoked|withdrawn|rescinded|denied)\b|\b(do not|no longer) (have|give|grant) (you )?(my )?(consent|permission)\b|\bi (do not|did not|never) (consent|agree|give consent|gave consent|give permission|gave permission|authorize|authorized)\b|\bnever gave (you )?(my )?(consent|permission)\b|\bwithout my (consent|permission)\b/, intent: 'opt_out', negatable: false },
+  { name: 'withdraw_consent', pattern: /\b(withdraw|withdrawing|withdrawn|revoke|revoking|revoked|rescind|rescinding|cancel|cancelling|canceling|remove|pull) (my |all |any )?(consent|permission)\b|\b(consent|permission) (is |has been )?(revoked|withdrawn|rescinded|denied)\b|\b(do not|no longer) (have|give|grant) (you )?(my )?(consent|permission)\b|\bi (do not|did not|never) (consent|agree|give consent|gave consent|give permission|gave permission|give you permission|give you consent|gave you permission|authorize|authorized)\b|\bnever gave (you )?(my )?(consent|permission)\b|\bwithout my (consent|permission)\b/, intent: 'opt_out', negatable: false },
   // "do not call", "don't text my daughter, she is 16"
   { name: 'do_not_call', pattern: /^(please )?(do not|never|dont) (call|text|message|contact)( me| this number| my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children|grandma|grandpa|grandmother|grandfather))?( list| again| any more| ever)?$|^(please )?(do not|dont|never) (text|message|contact) my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children)\b/, intent: 'opt_out', negatable: false },
   // "reminders only", "just the appointment ones", "not the sales stuff": less than all, staff decide what
-  { name: 'partial', pattern: /\b(reminders|appointment (ones|texts|reminders)|email|emails|e mail) only\b|\bonly (get |send |text )?(me )?(the )?(reminders|appointment)|\bjust (the )?(appointment|reminders)\b|\bnot the (sales|promo|promos|promotional|marketing|ads)\b|\b(text|message) my (assistant|husband|wife|daughter|son) instead\b|\b(only|just) (email|e mail|call) me\b|\bemail me instead\b|\bnot (by |via )?(text|texts|sms)$/, intent: 'needs_review', negatable: false },
+  { name: 'partial', pattern: /\b(reminders|appointment (ones|texts|reminders)|email|emails|e mail) only\b|\bonly (get |send |text )?(me )?(the )?(reminders|appointment)|\bjust (the )?(appointment|reminders)\b|\bonly (want|need|get|receive|text me about|text about|send me|send) (the )?(appointment|appointments|reminders)\b|\bonly (text|message|contact) (me )?(about|for|with) (appointments?|reminders?|my appointments?)\b|\bnot the (sales|promo|promos|promotional|marketing|ads)\b|\b(text|message) my (assistant|husband|wife|daughter|son) instead\b|\b(only|just) (email|e mail|call) me\b|\bemail me instead\b|\bnot (by |via )?(text|texts|sms)$/, intent: 'needs_review', negatable: false },
   // "why are you still texting me", "why do I keep getting these"
   { name: 'why_still', pattern: /\bwhy (are|do|am|is|does|did|would) (you|i|u|this number|yall)( \w+)? (still |keep |keeps )?(texting|messaging|getting|receiving|sending|contacting|text|message|get|receive)\b|\bwhy (you|u) (still )?(texting|messaging)\b/, intent: 'needs_review', negatable: false },
   // short words that may end the texts: staff decide
-  { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop)$/, intent: 'needs_review', negatable: false },
+  { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop|nobody wants (this|these|your \w+))( now| please| thanks| already)*$/, intent: 'needs_review', negatable: false },
   // "leave me alone", "I never signed up for this", "go away"
   { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (it|this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this) spam|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
   // "no more", "no more please" as the whole clause
@@ -187,9 +191,13 @@ const TIME_LIMIT = /\b(for the \d+|on the \d+|on (mon|tues|wednes|thurs|fri|satu
 /** "how do I unsubscribe?", "how can I stop these?", "how do I get off this list" */
 const HOW_TO = rx(`\\b(how|where|what) (do|can|could|would|should|to|does|will|must) ?(i|we|you|one|someone|a person)? ?(do to |have to |need to |go about )?(stop|unsubscribe|unsub|opt out|optout|cancel|end|quit|get off|get out|get removed|be removed|get taken off|turn off|turn these off|disable|revoke|unenroll|opt|remove|leave|unfollow|block)\\b`);
 
+const UNFINISHED_DO_NOT = rx(`^(please |just |and )*(do not|never|dont) (${CONTACT_VERB}) (me|us|this number)\\b`);
+/** What may follow "how do I stop" when the texts are meant: "these", "getting them", "from the list". */
+const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|your|all|any|more|of|with|off|out|me|us|my number|from your|list|from the|mailing) ?)*(${TEXT_NOUN}|list|this|these|them|it|getting|receiving|me|)?\\b`);
+
 /** "I'm not Maria", "this isn't John's phone", "no Kevin here": a name, checked against the raw capitals. */
 const NOT_THIS_PERSON = /^(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and )*(i am not|this is not|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
-const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|text|one|num|no|name|#|recipient|customer|patient|client|info|cellphone|phone number)|you have the wrong|you got the wrong|you have got the wrong|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|got a new number|new owner of this number|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you)\b/;
+const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|text|one|num|no|name|#|recipient|customer|patient|client|info|cellphone|phone number)|you have the wrong|you got the wrong|you have got the wrong|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|got a new number|new owner of this number|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
 /** "I've never been there": may be a number that changed hands; staff decide. */
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
 /** The list a removal is about, when it is not the texts: "take me off the waitlist". */
@@ -220,12 +228,12 @@ const PROFANE_WORD = /^(fuck|fuk|fucking|fuckin|fk|fck|stfu|motherfucker|mf)$/;
 const SWEAR_WORD = /^(fuck|fuk|fucking|fuckin|fk|fck|wtf|shit|shitty|damn|dammit|crap|asshole|bitch|bs|bullshit|stfu|omfg|ffs|motherfucker|mf)$/;
 const SWEARING_FILLER = /^(fuck|fuk|fucking|fuckin|fk|fck|wtf|shit|shitty|damn|dammit|crap|ass|asshole|bitch|bs|bullshit|stfu|omfg|smh|ffs|hell|ugh|the|off|you|this|is|what|why|are|u|no|oh|my|god|omg|seriously|man|dude)$/;
 /** Masked profanity in the raw text (f**k, f*ck, f.u.c.k, s**t, $hit), only inside one word-like token. */
-const MASKED_PROFANITY = /(?<![\p{L}\p{N}])f(?=[uc]*[^\s\p{L}\p{N}])(?:[^\s\p{L}\p{N}]|[uc]){1,6}k(?!\/a(?![\p{L}\p{N}]))(?:ing|in|er|ers|ed)?|(?<![\p{L}\p{N}])f\*+(?:ing|in)?|\bs\*+t\b|\$h[i1]t/giu;
+const MASKED_PROFANITY = /(?<![\p{L}\p{N}])\*{2,}k(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])f(?=[uc]*[^\s\p{L}\p{N}])(?:[^\s\p{L}\p{N}]|[uc]){1,6}k(?!\/a(?![\p{L}\p{N}]))(?:ing|in|er|ers|ed)?|(?<![\p{L}\p{N}])f\*+(?:ing|in)?|\bs\*+t\b|\$h[i1]t/giu;
 
 /** An FCC word used another way: "stop by", "the end of", "will stop at noon", "quit smoking". */
 const OTHER_SENSE_AFTER = rx(`^(by|in|over|at|on|up|of|into|to|for|when|where|here|there|bleeding|being|the (bleeding|swelling|pain|itch|redness)|${ORDINARY_OBJECT})\\b`);
 const OTHER_SENSE_AFTER_OBJECT = rx(`^((my|the|our|your|this|that|his|her|tomorrow s|todays|today s|next|a|an|\\d+|one|1|2|3) )*(${ORDINARY_OBJECT})\\b`);
-const OTHER_SENSE_BEFORE = /\b(the|a|an|bus|one|pit|full|non|dead|high|low|front|back|week|weekend|at the|in the|by the|till the|until the|to the|to an|toward the|towards the|an|its|whats|my|your|our|their|his|her|would|will|should|could|might|may|must|shall|can|to|gonna|going to|had to|have to|has to|did|does|do|it|he|she|they|we|i|you|that|which|who|bleeding|swelling|pain|itching|burning|redness|help us|helps|let|make it|made it|made me|make me|need it to|want it to|not|never|wont|won|cant|just wanted to|trying to|tried to|about to|going|wont it|is it|when will it|when does it|is|are|was|were|be|been|hit|hitting|press|pressed|texted|sent|replied|typed|clicked|said|say|type|reply|replying|write|wrote|text|word|words|sale|sales|promo|promotion|offer|deal|special|discount|event|coupon|season|month|week|day|year|party|contest|giveaway|membership|trial|pain|swelling|bleeding|itching|burning|redness|rain|traffic|line|light|music|noise)$/;
+const OTHER_SENSE_BEFORE = /\b(the|a|an|bus|one|pit|full|non|dead|high|low|front|back|week|weekend|at the|in the|by the|till the|until the|to the|to an|toward the|towards the|an|its|whats|my|your|our|their|his|her|would|will|should|could|might|may|must|shall|can|to|gonna|going to|had to|have to|has to|did|does|do|it|he|she|they|we|i|you|that|which|who|bleeding|swelling|pain|itching|burning|redness|help us|helps|let|make it|made it|made me|make me|need it to|want it to|not|never|wont|won|cant|just wanted to|trying to|tried to|about to|going|wont it|is it|when will it|when does it|is|are|was|were|be|been|hit|hitting|press|pressed|texted|sent|replied|typed|clicked|said|say|type|reply|replying|write|wrote|text|word|words|sale|sales|promo|promotion|offer|deal|special|discount|event|coupon|season|month|week|day|year|party|contest|giveaway|membership|trial|pain|swelling|bleeding|itching|burning|redness|rain|snow|storm|traffic|line|light|music|noise|2|4|bleeding)$/;
 
 /** Before an FCC word, what makes it a wish about the texts rather than something else. */
 const WANTS_TO = /\b(i|we)( really| just| would| d| will| am)? (want|wanna|wish|would like|like|need|am going|going|choose|decided|have decided|intend|request|would love|prefer) (to )?$/;
@@ -270,6 +278,8 @@ function decide(text: string, upper: string): Found {
   // 1. The whole message is one keyword (Twilio's rule, tolerant of case, punctuation, emoji).
   const whole = keywordTable.get(compact(upper));
   if (whole) return { intent: whole.intent, rule: 'exact_keyword', matched: upper, keyword: whole.keyword, language: whole.language };
+  const glued = gluedKeywords(compact(upper));
+  if (glued) return { intent: 'opt_out', rule: 'exact_keyword', matched: upper, keyword: glued };
 
   // An iMessage reaction quotes the sender's own text ("Emphasized “Reply STOP to opt out”").
   if (TAPBACK.test(raw)) return { intent: 'none', rule: 'not_a_revocation', matched: raw.slice(0, 40) };
@@ -326,6 +336,17 @@ function decide(text: string, upper: string): Found {
   return { intent: 'none', rule: 'no_match', matched: '' };
 }
 
+/** Two opt-out keywords typed without a space ("STOPQUIT", "unsubscribestop"). */
+function gluedKeywords(word: string): string | undefined {
+  if (word.length > 24) return undefined;
+  for (let i = 3; i <= word.length - 3; i++) {
+    const left = keywordTable.get(word.slice(0, i));
+    const right = keywordTable.get(word.slice(i));
+    if (left?.intent === 'opt_out' && right?.intent === 'opt_out' && left.language === 'en' && right.language === 'en') return left.keyword;
+  }
+  return undefined;
+}
+
 function unmaskProfanity(raw: string): string {
   return raw.replace(MASKED_PROFANITY, (m) => (/^\$|^s/i.test(m) ? 'shit' : /ing$|in$/i.test(m) ? 'fucking' : 'fuck'));
 }
@@ -333,7 +354,7 @@ function unmaskProfanity(raw: string): string {
 /** Words that revoke when they are all the message says besides courtesy ("Remove please", "cease"). */
 const REVOKING_WORDS: Record<string, string> = {
   remove: 'REMOVE', rmv: 'REMOVE', rmove: 'REMOVE', remve: 'REMOVE', reomve: 'REMOVE', removea: 'REMOVE', remov: 'REMOVE', removeme: 'REMOVE',
-  cease: 'CEASE', halt: 'HALT', unenroll: 'UNENROLL', desist: 'CEASE', unsubscribeme: 'UNSUBSCRIBE', stahp: 'STOP',
+  cease: 'CEASE', seize: 'CEASE', halt: 'HALT', unenroll: 'UNENROLL', desist: 'CEASE', unsubscribeme: 'UNSUBSCRIBE', stahp: 'STOP',
 };
 /** Courtesy in the other languages, around their keywords ("baja por favor", "ayoko na po"). */
 const FOREIGN_COURTESY = new Set(['por', 'favor', 'porfa', 'porfavor', 'xfa', 'gracias', 'ya', 'po', 'merci', 'svp', 'stp', 'obrigado', 'obrigada', 'pf', 'pfv', 'tanpri', 'mesi', 'souple', 'a', 'ạ', 'nha', 'nhe', 'di', 'roi', 'ahora', 'todo', 'todos', 'agora']);
@@ -515,8 +536,8 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   if (how) {
     const after = text.slice(how.index + how[0].length).trim();
     if (/\b(emails?|e mails?|mailing|newsletter|postcards?)\b/.test(after)) return { intent: KEEPS_TEXTS.test(prepared.text) ? 'none' : 'needs_review', rule: 'how_to_stop', matched: how[0] };
-    if (!OTHER_SENSE_AFTER_OBJECT.test(after) && !/^(my|the|an|a|this) (account|email|emails|card|order|membership|subscription)/.test(after)) {
-      if (after === '' || rx(`^((from|to|getting|receiving|these|this|them|it|the|your|all|any|more|of|with|off|out|me|us|my number|from your|list|from the|mailing) ?)*(${TEXT_NOUN}|list|this|these|them|it|getting|receiving|me|)?\\b`).test(after)) {
+    if (!aboutSomethingElse(after) && !/^(my|the|an|a|this) (account|email|emails|card|order|membership|subscription)/.test(after)) {
+      if (after === '' || HOW_TO_TEXTS.test(after)) {
         return { intent: 'opt_out', rule: 'how_to_stop', matched: how[0] };
       }
       return { intent: 'needs_review', rule: 'how_to_stop', matched: how[0] };
@@ -527,6 +548,12 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
     const m = frame.pattern.exec(text);
     if (!m) continue;
     if (frame.negatable && isNegatedAt(clause, m.index, m[0])) {
+      return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    }
+    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && aboutSomethingElse(text.slice(m.index + m[0].length).trim())) {
+      return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    }
+    if (/\b(let us|lets|we (have|need|got) to|we must|we should|we will|we can)$/.test(text.slice(0, m.index).trim())) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     if (frame.name === 'remove_me' || frame.name === 'take_me_off' || frame.name === 'be_removed') {
@@ -554,7 +581,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   }
 
   // An unfinished imperative without its time limit: "do not text me after 7".
-  const partial = rx(`^(please |just |and )*(do not|never|dont) (${CONTACT_VERB}) (me|us|this number)\\b`).exec(text);
+  const partial = UNFINISHED_DO_NOT.exec(text);
   if (partial) return { intent: 'needs_review', rule: 'partial_revocation', matched: partial[0] };
   return undefined;
 }
@@ -582,6 +609,7 @@ function foreignPhrase(raw: string): Found | undefined {
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
   for (const [language, lexicon] of Object.entries(FOREIGN_LEXICONS) as [Exclude<Language, 'en'>, (typeof FOREIGN_LEXICONS)['es']][]) {
+    if (lexicon.otherSense?.test(plain)) continue;
     for (const pattern of lexicon.revocationPhrases) {
       // Latin-script languages are matched without diacritics (people drop them); the others as typed.
       const source = language === 'zh' || language === 'ko' || language === 'ar' || language === 'ru' ? raw.normalize('NFKC').toLowerCase() : plain;
@@ -604,6 +632,14 @@ const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|no
 
 /** Talk of an appointment: "cancel" and "end" are about it, not the texts ("can't come in, please cancel"). */
 const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be)\b/;
+
+/** What follows a verb is a thing other than the texts: "the auto-renew", "the technician", "my card". */
+const TEXT_THINGS = rx(`^(${TEXT_NOUN}|list|number|contact|program|club texts|group|chat|thread|newsletters?|mailing|subscription|stuff|crap|junk|these|this|them|damn|fucking|stupid|annoying|constant|daily|weekly|automated|promotional)\\b`);
+function aboutSomethingElse(after: string): boolean {
+  if (OTHER_SENSE_AFTER_OBJECT.test(after)) return true;
+  const m = /^(of |from |on |for )?(the|my|your|a|an|his|her|our|this|that|those|these) (\w+)/.exec(after);
+  return !!m && !TEXT_THINGS.test(after.slice(m[0].length - m[3]!.length));
+}
 
 /** An FCC word in the text that no frame explained: decided by what stands around it. */
 function keywordInContext(prepared: PreparedText, raw: string): Found | undefined {
@@ -653,7 +689,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         otherSense();
         continue;
       }
-      if (unambiguous && /^(link|button|option|page|email|emails|url)\b/.test(after)) {
+      if (unambiguous && (/^(link|button|option|page|email|emails|url)\b/.test(after) || (/^(of|from) /.test(after) && aboutSomethingElse(after)))) {
         otherSense();
         continue;
       }
@@ -670,7 +706,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         const objectIsOther =
           OTHER_SENSE_AFTER.test(after) ||
           OTHER_SENSE_AFTER_OBJECT.test(after) ||
-          ((/ing$/.test(next) || /[a-z]{3,}in$/.test(next)) && !COURTESY.has(next) && !new RegExp(`^(${CONTACT_GERUND})$`).test(next) && next !== 'anything' && next !== 'everything' && next !== 'nothing') ||
+          ((/ing$/.test(next) || /[a-z]{3,}in$/.test(next)) && !COURTESY.has(next) && !CONTACT_GERUND_WORD.test(next) && next !== 'anything' && next !== 'everything' && next !== 'nothing') ||
           /^(the|my|your|a|an|his|her|our) (?!texts?|messages?|sms|alerts?|notifications?|promos?|promotions?|offers?|ads|marketing|spam|reminders?|updates?|list|number|contact)\w+/.test(after) ||
           /^(the|my|your|a|an|his|her|our|this|that|these) \w+ (s|ing)\b/.test(after);
         if (objectIsOther) {
@@ -690,7 +726,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         otherSense();
         continue;
       }
-      if (unambiguous && /^(from|to) (your |the |our |my )?(emails?|newsletter|mailing list|e mails?)\b/.test(after) && !/\b(too|also|as well|and texts|and (the )?(texts|messages))\b/.test(after)) {
+      if (unambiguous && /^(from|to) (your |the |our |my )?(emails?|mailing list|e mails?)\b/.test(after) && !/\b(too|also|as well|and texts|and (the )?(texts|messages))\b/.test(after)) {
         if (KEEPS_TEXTS.test(prepared.text) || /\b(by accident|accidentally|by mistake|add me back|put me back)\b/.test(prepared.text)) otherSense();
         else toReview('keyword_in_long_message');
         continue;
@@ -722,6 +758,10 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       if (/^(can|could|may|should) (i|we)$|^how (do|can) (i|we)$/.test(before)) {
         toReview('keyword_in_question');
         continue;
+      }
+      // "I quit!!!", "we're done, end": said of the texts when nothing else follows in a short reply.
+      if (/^(i|we|ok i|so i)$/.test(before) && afterWords.every((w) => COURTESY.has(w)) && prepared.words.length <= 4 && !clause.question) {
+        return { intent: 'opt_out', rule: 'keyword_in_short_reply', matched, keyword };
       }
       const otherSubject = OTHER_SENSE_BEFORE.test(before) || /\b(next|last|first|final|nearest|each|every|bus|train|pit|full|truck|rest)$/.test(before);
       if (unambiguous) {

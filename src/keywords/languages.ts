@@ -21,6 +21,8 @@ export interface LanguageLexicon {
   revocationPhrases: readonly RegExp[];
   /** Words that show the language, for the reply's language when no keyword decided it. */
   marker?: RegExp;
+  /** What makes a phrase about something else ("lista de espera", the waiting list). */
+  otherSense?: RegExp;
 }
 
 export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, LanguageLexicon>> = {
@@ -29,23 +31,27 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optIn: ['ALTA', 'COMENZAR', 'INICIAR'],
     help: ['AYUDA'],
     revocationPhrases: [
-      /\bno (me |nos )?(envie|envien|mande|manden|escriba|escriban|contacte|contacten|moleste|molesten|llamen|textee|texteen)\w*( mas| nada)?\b(?! (el|la|los|las|un|una|todavia|aun|eso|esa|ese|foto|fotos|link|direccion|ubicacion|hasta|antes|despues)\b)/,
-      /\b(deja|dejen|deje|dejar|para|paren|pare|dejes) de (enviar|mandar|escribir|molestar|textear|contactar|llamar)\w*/,
+      /\bno (me |nos )?(envie|envien|mande|manden|escriba|escriban|contacte|contacten|moleste|molesten|llame|llamen|llames|textee|texteen|insista|insistan)\w*( mas| nada)?\b(?! (el|la|los|las|un|una|todavia|aun|eso|esa|ese|foto|fotos|link|direccion|ubicacion|hasta|antes|despues|al|por|a mi|en el|hoy|manana|ahora|tarde|temprano|esta|este|en)\b)/,
+      /\b(salir|salirme|sacar|sacarme|sacame|saquenme|quitar|quitarme|quitame|quitenme|borrar|borrarme|borrame|borrenme|eliminar|eliminarme|eliminame|eliminenme)\b( \w+){0,2} (de|del) (la |su |esta |sus |tu |esa )?(lista|listas|base|base de datos|grupo|sistema)\b(?! de (espera|pagos?|citas?))|\b(saquenme|sacame|borrenme|borrame|eliminenme|quitenme) de (ahi|aqui|aca)\b/,
+      /\b(basta|suficiente|ya basta) (de|con) (mensajes|textos|sms|esto|spam|tanto)\b|\bno molestar\b|\bno (quiero|deseo) (saber|recibir) (mas |nada |mas nada |nada mas )+/,
+      /\b(dame|denme|darme|quiero|deseo|solicito|pido) (la |de )?baja\b(?! (mi|la|el|de mi|de la) (tarjeta|cuenta|cita|membresia|reserva|pago))|\bbaja de (estos|los|sus) (mensajes|textos)\b/,
+      /\b(deja|dejen|deje|dejar|para|paren|pare|dejes) de (enviar|mandar|escribir|molestar|textear|contactar|llamar|insistir|joder|fastidiar)\w*/,
       /\bno (quiero|deseo|quiere|queremos) (recibir |mas |ningun |ningunos |estos |sus |los |tus )*(mensajes|textos|sms|promociones|ofertas|publicidad|info|informacion|mensages)\b/,
       /\bno quiero que me (escriban|manden|envien|contacten|llamen|molesten|texteen)\b/,
       /\bno quiero saber nada\b/,
       /\b(ya )?no (mas|quiero mas) (mensajes|textos|sms|promociones|publicidad)\b/,
       /\bno molestar mas\b|\bdejame en paz\b|\bdejenme en paz\b|\bme desuscribo\b|\bdesuscribanme\b|\bdesuscribirme\b/,
-      /\b(quit|sac|borr|elimin|remuev|bor)\w*(me|nos)\b( \w+){0,3} (de|del) (la |su |esta |sus |tu |ahi)?(lista|listas|base|ahi)?\b/,
+      /\b(quit|sac|borr|elimin|remuev|bor)\w*(me|nos)\b( \w+){0,3} (de|del) (la |su |esta |sus |tu |ahi)?(lista|listas|base|ahi)?\b(?! de (espera|pagos?|citas?))/,
       /\b(bor|elimin|quit|sac)(r)?\w*(enme|ame|eme|anme)\b/,
       /\b(quit|sac|borr|elimin)\w* (mi|este) (numero|telefono|celular)\b/,
-      /\b(darme|dar|me doy|denme|quiero darme|me quiero dar|como me doy|como darme) de baja\b/,
+      /\b(darme|dar|me doy|denme|quiero darme|me quiero dar|como me doy|como darme) de baja\b(?! (mi|la|el|una|un) (tarjeta|cuenta|cita|membresia|reserva|pago))/,
       /\bcancelar (la |mi )?(suscripcion|subscripcion)\b/,
       /\bnumero (equivocado|incorrecto|errado)\b|\bse equivoc\w+ de numero\b/,
       /\bya no quiero (recibir|mensajes|textos|que me)\b/,
       /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
     ],
     marker: /\b(por favor|porfa|mensajes|gracias|quiero|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
+    otherSense: /\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b/,
   },
   fr: {
     optOut: ['ARRET', 'ARRETE', 'ARRETT', 'ARRETER', 'ARRETEZ', 'DESINSCRIRE', 'DESINSCRIPTION', 'DESABONNER', 'DESABONNEMENT', 'ANNULER'],
@@ -64,9 +70,9 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     help: ['AJUDA'],
     revocationPhrases: [
       /\bnao (quero|desejo) (mais )?(receber |mais )*(mensagens|sms|textos|promocoes|mensagem)\b/,
-      /\bquero (parar|deixar) de receber\b/,
+      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
       /\b(pare|parem|para) de (enviar|mandar|me mandar|me enviar|me incomodar|incomodar)\b/,
-      /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?\b/,
+      /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensagens?|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem) (mais )?(mensagens?|msg|sms|textos?)\b/,
       /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
       /\bcancelar (a |minha )?inscricao\b|\b(como faco|como faço) para (cancelar|sair|parar)\b/,
       /\bnumero errado\b/,
@@ -88,7 +94,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(tanggalin|alisin|burahin|pakitanggal|pakialis)( (nyo|niyo|mo|po|na))* (ako|na ako|ang (aking |number ko|numero ko))\b/,
       /\bitigil( (nyo|niyo|mo|po|na))* (ang )?(pag ?text|pagtext|pag text|text)/,
       /\bayoko na( po| pong)? (ng|sa|makatanggap|pong makatanggap|tumanggap)/,
-      /\bmali (po )?(ang )?(number|numero)\b|\bwrong number po\b|\bpaano (po )?(mag ?unsubscribe|mag ?stop)\b/,
+      /\bmali(ng)? (po )?(ang )?(number|numero)\b|\btumigil( ka| kayo)?( na)?\b|\btigilan (nyo |niyo |mo )?(na )?(ako|kami)\b|\bwrong number po\b|\bpaano (po )?(mag ?unsubscribe|mag ?stop)\b/,
     ],
     marker: /\b(po|salamat|opo|hindi|ako|ninyo|kayo|ba|nyo|niyo)\b/,
   },
@@ -102,6 +108,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bhuy dang ky\b/,
       /\b(xoa|bo) (so|so dien thoai)( cua)? (toi|em|tui)\b/,
       /\bnham so\b/,
+      /\b(dung|ngung|thoi) (lien he|lam phien|nhan|gui|spam)\b|\b(khong|ko|k) (muon )?(lien he|nhan)\b/,
     ],
     marker: /\b(khong|cam on|toi|em|anh|chi|vang|duoc|ngay mai)\b/,
   },

@@ -59,6 +59,7 @@ function canonicalWords(fragment: string): string[] {
   const spelt = fragment
     .replace(/#/g, ' number ')
     .replace(/&/g, ' and ')
+    .replace(/(\p{L})["”](t|s|m|re|ll|ve|d)\b/giu, '$1$2')
     .replace(/['’‘`´]/g, '')
     .replace(/[đĐ]/g, 'd')
     .normalize('NFD')

@@ -13,9 +13,11 @@ interface SetItem extends LabelledText {
 /**
  * The classifier measured on texts nobody who wrote its rules chose (fixtures/revocation/README.md):
  * - development: the first corpus (written alongside the rules), writer B's texts, the language
- *   research's examples and 35 % of the texts collected from other projects. Rules are tuned here.
- * - held-out: the other 65 % of the collected texts and part of writer A's; never read while
- *   changing rules. This test prints its figures only, never a text, so a failure does not leak it.
+ *   research's examples, the first round of collected texts, and the first held-out set (scored
+ *   once, then opened to improve the rules). Rules are tuned here.
+ * - held-out: the second round of texts collected from other projects and pages, and part of writer
+ *   A's; never read while changing rules. This test prints its figures only, never a text, so a
+ *   failure does not leak it.
  * - reserve: the rest of writer A's texts, not scored: the next held-out set once this one is spent.
  * The floors are the issue's: revocations caught (opt-out or review) >= 99 %, the FCC's words
  * opted out 100 %, ordinary replies opted out <= 1 % and sent to review <= 5 %.
@@ -54,9 +56,14 @@ describe('evaluation sets', () => {
   it('the held-out set is the one the split gives (a hash of each text, not a choice)', () => {
     const share = (text: string) => parseInt(createHash('sha256').update(key(text)).digest('hex').slice(0, 8), 16) / 2 ** 32;
     for (const item of sets['held-out']) {
-      expect(share(item.text)).toBeLessThan(item.origin === 'external' ? 0.65 : 0.36);
+      if (item.origin === 'writer-a') {
+        expect(share(item.text)).toBeGreaterThanOrEqual(0.36);
+        expect(share(item.text)).toBeLessThan(0.66);
+      } else {
+        expect(item.origin).toBe('external');
+      }
     }
-    for (const item of reserveItems) expect(share(item.text)).toBeGreaterThanOrEqual(0.36);
+    for (const item of reserveItems) expect(share(item.text)).toBeGreaterThanOrEqual(0.66);
   });
 });
 
