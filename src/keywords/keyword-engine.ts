@@ -120,8 +120,8 @@ const COURTESY = new Set([
 ]);
 
 /** What a person asks the sender to stop doing, or stop sending. */
-const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall';
-const CONTACT_VERB = 'text|message|contact|send|sms|spam|bother|harass|hit me up|reach out to|reach out|reach|email|pester|solicit|msg|write|txt';
+const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall|wasting my time|bugging me|bugging|annoying me|hassling|badgering|stalking|talking|talking to me|writing|writing to me|chatting|replying|responding';
+const CONTACT_VERB = 'text|message|contact|send|sms|spam|bother|harass|hit me up|reach out to|reach out|reach|email|pester|solicit|msg|write|txt|talk|talk to me|reply|respond';
 const TEXT_NOUN = 'texts|text|messages|message|sms|smss|alerts|alert|notifications|notification|promos|promo|promotions|promotion|promotional texts|offers|deals|ads|advertisements|advertising|marketing|spam|reminders|updates|newsletters|newsletter|coupons|specials|blasts|solicitations|junk|spam texts|text messages|messeges|mesages|msgs|notices|texting|messaging|surveys|survey|review requests';
 const ME = 'me|us|this number|my number|my phone|my cell|this phone|this line|this cell|here|my mom|my dad|my wife|my husband|him|her|them';
 
@@ -133,6 +133,10 @@ const NEGATION = new Set(['not', 'never', 'dont', 'nor', 'without', 'nobody', 'c
 
 const rx = (source: string) => new RegExp(source);
 const CONTACT_GERUND_WORD = rx(`^(${CONTACT_GERUND})$`);
+const AND_THE_TEXTS = rx(`^(\\w+ ){0,5}(and|&|plus) (the |all |your |these |all the )?(${TEXT_NOUN})\\b`);
+const TEXTS_AS_SUBJECT = rx(`\\b(${TEXT_NOUN}|these|them|this|it|spam|all of this|all this)( to)?$`);
+/** Symptoms after a treatment: "make it stop", "will the swelling stop" are about them. */
+const SYMPTOM = /\b(swelling|swollen|pain|painful|bleeding|itch\w*|redness|red|bruis\w*|heaviness|heavy|drooping|droopy|burn\w*|rash|hurt\w*|sore|numb\w*|headache|tingling|throbbing|peeling|lump|bump|tender|ache|aching|eye|lip|lips|skin|face|cheek|forehead|crying|baby|dog|noise|rain|music)\b/;
 
 // ---------------------------------------------------------------------------------------------
 // Revocation frames: each reads one clause of canonical words.
@@ -151,8 +155,16 @@ const FRAMES: readonly Frame[] = [
   { name: 'stop_contacting', pattern: rx(`\\b(stop|stopp|stp|stpo|sotp|stahp|quit|cease|end|halt|discontinue|cut out|knock off)( \\w+){0,3}? (${CONTACT_GERUND})\\b`), intent: 'opt_out', negatable: true },
   // "stop getting these", "I want to stop receiving texts"
   { name: 'stop_receiving', pattern: rx(`\\b(stop|quit|cease|opt out of) (getting|receiving)(( (these|them|those|your|any|all|the|this|any more|more|of|messages|texts|from you|from this number))*( (${TEXT_NOUN}))?( (please|thanks|thank you|now|any more|asap))*$|( \\w+){0,3} (${TEXT_NOUN})\\b)`), intent: 'opt_out', negatable: true },
+  // "my daughter gave you my number by mistake, please remove it"
+  { name: 'remove_it', pattern: /\b(remove|delete|take) (it|that)( off| out)?( please| now| thanks)*$/, intent: 'opt_out', negatable: true },
+  // "alerts off", "texts off please"
+  { name: 'turned_off', pattern: rx(`^(please |pls )?(turn )?(all )?(${TEXT_NOUN}|notifications|sms alerts|text alerts) off\\b|^(turn|switch|shut) (off|down) (the |all |these |your )?(${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: false },
+  // "shut the hell up", "oh shut up would you": hostile, may be about the texts
+  { name: 'shut_up', pattern: /\bshut (the \w+ |the fuck |it |your \w+ )?up\b/, intent: 'needs_review', negatable: true },
+  // "make it stop": the texts, unless the message talks of a symptom ("my eye is drooping, how do I make it stop")
+  { name: 'make_it_stop', pattern: /\bmake (it|this) stop\b/, intent: 'opt_out', negatable: true },
   // "off the list please"
-  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling)\b|\b(cut|knock) it out\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b|\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: false },
+  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it out\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b|\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: false },
   // "stop the texts", "end these promos", "cancel all alerts", "no more texts"
   { name: 'stop_the_texts', pattern: rx(`\\b(stop|quit|cease|end|halt|cancel|unsubscribe|block|discontinue|turn off|no|enough|zero)( (the|these|those|your|all|all the|all of the|all of these|all these|all your|this|any|any more|all future|future|further|more|additional|of the|of these|of your|with the|w the|with these|with all the|those damn|these damn|the damn|fucking|f\\w*ing|damn|stupid|annoying|spam|marketing|promotional|automated|daily|constant|endless|random|text|sms))*( \\w+)? (${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: true },
   // "remove me", "delete my number", "unsubscribe me", "lose my number"
@@ -162,10 +174,10 @@ const FRAMES: readonly Frame[] = [
   // "can I be removed", "I want to be taken off", "please get unsubscribed"
   { name: 'be_removed', pattern: rx(`\\b(i|we|my number|this number|please|pls|plz|to|can|want|wish|like)( \\w+){0,4}? (be|get|been|being|getting|gets) (removed|taken off|taken out|unsubscribed|opted out|deleted|unenrolled|delisted|erased)\\b`), intent: 'opt_out', negatable: true },
   // "do not text me", "never contact me again", "don't ever message this number"
-  { name: 'do_not_contact', pattern: rx(`^(please |ok |just |so |and |seriously |again |i said |hey |also |now |kindly |sir |maam |look |listen )*(do not|never|no|dont|stop) (ever |again |more |longer |any more |further |to )*(${CONTACT_VERB})( (me|us|this number|to this number|my number|this phone|here|again|any more|ever|ever again|no more|back|at all|please|thanks|thank you|period|ok|anything|any thing|nothing|stuff|things|this|these|those|them|messages|texts|from now on|from here on|going forward|in the future|about this|regarding this|with this|with these|for this|for these|on this|people|crap|junk|any longer|longer|whatsoever|thx))*$`), intent: 'opt_out', negatable: false },
+  { name: 'do_not_contact', pattern: rx(`^(please |ok |just |so |and |seriously |again |i said |hey |also |now |kindly |sir |maam |look |listen )*(do not|never|no|dont|stop) (ever |again |more |longer |any more |further |to )*(${CONTACT_VERB})( (me|us|this number|to this number|my number|this phone|here|again|any more|ever|ever again|no more|back|at all|please|thanks|thank you|period|ok|anything|any thing|nothing|stuff|things|this|these|those|them|messages|texts|from now on|from here on|going forward|in the future|about this|regarding this|with this|with these|for this|for these|on this|people|crap|junk|any longer|longer|whatsoever|thx|further|any further|no further))*$`), intent: 'opt_out', negatable: false },
   // "please do not send any further messages"
   { name: 'do_not_send_more', pattern: rx(`^(please |kindly |pls )*(do not|never|dont) (send|text|message|forward) (me |us |this number )?((any|any more|more|further|additional|such|these|those|other|your|the|of|marketing|promotional|spam|automated) )*(${TEXT_NOUN}|stuff|things|anything|crap|junk)( (please|thanks|thank you|again|ever|to this number|to me))*$`), intent: 'opt_out', negatable: false },
-  { name: 'do_not_want_more', pattern: /\b(do not|dont|no longer) (want|wish|need) to (receive|get|be getting|keep getting|keep receiving) (these|them|those|any|this|more|any more|anything|texts|messages)\b/, intent: 'opt_out', negatable: false },
+  { name: 'do_not_want_more', pattern: /\b(do not|dont|no longer) (want|wish|need) to (receive|get|be getting|keep getting|keep receiving) (these|them|those|any|this|more|any more|anything|texts|messages)\b|\b(no longer|do not|dont) (need|want) (these|them|those)( texts| messages| any more)?$|\b(want|need|like|would like|d like) (my|the|this) ((contact|personal|phone) )?(subscription|texts|messages|number|info|information|details|data|name) (canceled|cancelled|ended|stopped|removed|deleted|taken off)\b/, intent: 'opt_out', negatable: false },
   // "I don't want these texts", "we no longer wish to receive messages"
   { name: 'do_not_want', pattern: rx(`\\b(i|we|i really|we really|really|just)? ?(do not|dont|no longer|never|do not really|really do not|do not even|am not|would not|will not|did not) (want|need|wish|care|like|appreciate|desire|enjoy|ask for|request|consent to|agree to|sign up for|signed up for|subscribe to|subscribed to)( to)?( (get|receive|be getting|keep getting|see|have|be receiving|getting|receiving|any|these|your|those|this|them|the|more|any more|more of|all|all these|all the|of|such|constant|spam|marketing|promotional|your damn|these damn))* (\\w+ )?(${TEXT_NOUN}|to be (contacted|texted|messaged|on (this|your|the) list)|to hear from you)\\b|\\b(i|we) (do not|dont|no longer) (want|need|wish to receive|want to receive|want to get|need to receive) (these|them|those|any of these|any of this)( any more| at all| please| thanks| thank you)*$`), intent: 'opt_out', negatable: false },
   // "I withdraw my consent", "consent revoked", "you do not have my permission to text me"
@@ -173,13 +185,13 @@ const FRAMES: readonly Frame[] = [
   // "do not call", "don't text my daughter, she is 16"
   { name: 'do_not_call', pattern: /^(please )?(do not|never|dont) (call|text|message|contact)( me| this number| my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children|grandma|grandpa|grandmother|grandfather))?( list| again| any more| ever)?$|^(please )?(do not|dont|never) (text|message|contact) my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children)\b/, intent: 'opt_out', negatable: false },
   // "reminders only", "just the appointment ones", "not the sales stuff": less than all, staff decide what
-  { name: 'partial', pattern: /\b(reminders|appointment (ones|texts|reminders)|email|emails|e mail) only\b|\bonly (get |send |text )?(me )?(the )?(reminders|appointment)|\bjust (the )?(appointment|reminders)\b|\bonly (want|need|get|receive|text me about|text about|send me|send) (the )?(appointment|appointments|reminders)\b|\bonly (text|message|contact) (me )?(about|for|with) (appointments?|reminders?|my appointments?)\b|\bnot the (sales|promo|promos|promotional|marketing|ads)\b|\b(text|message) my (assistant|husband|wife|daughter|son) instead\b|\b(only|just) (email|e mail|call) me\b|\bemail me instead\b|\bnot (by |via )?(text|texts|sms)$/, intent: 'needs_review', negatable: false },
+  { name: 'partial', pattern: /\b(reminders|appointment (ones|texts|reminders)|email|emails|e mail) only\b|\bonly (get |send |text )?(me )?(the )?(reminders|appointment)|\bjust (the )?(appointment|reminders)\b|\bonly (want|need|get|receive|text me about|text about|send me|send) (the )?(appointment|appointments|reminders)\b|\bonly (text|message|contact) (me )?(about|for|with) (appointments?|reminders?|my appointments?)\b|\bnot the (sales|promo|promos|promotional|marketing|ads)\b|\b(text|message) my (assistant|husband|wife|daughter|son) instead\b|\b(only|just) (email|e mail|call) me\b|\bemail me instead\b|\b(contact|reach|communicate with) me (only )?(by|via|through) (mail|email|e mail|post|phone|letter)\b|\bonly (contact|reach) me (by|via|through)\b|\bnot (by |via )?(text|texts|sms)$/, intent: 'needs_review', negatable: false },
   // "why are you still texting me", "why do I keep getting these"
   { name: 'why_still', pattern: /\bwhy (are|do|am|is|does|did|would) (you|i|u|this number|yall)( \w+)? (still |keep |keeps )?(texting|messaging|getting|receiving|sending|contacting|text|message|get|receive)\b|\bwhy (you|u) (still )?(texting|messaging)\b/, intent: 'needs_review', negatable: false },
   // short words that may end the texts: staff decide
-  { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop|nobody wants (this|these|your \w+))( now| please| thanks| already)*$/, intent: 'needs_review', negatable: false },
+  { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|just shut up|dnd|do not disturb|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop|nobody wants (this|these|your \w+))( now| please| thanks| already)*$/, intent: 'needs_review', negatable: false },
   // "leave me alone", "I never signed up for this", "go away"
-  { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (it|this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this) spam|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
+  { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this) spam|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
   // "no more", "no more please" as the whole clause
   { name: 'no_more', pattern: /^(please |ok |just |thanks |no )?(no more|no mas|no thanks no more|enough|enough already|thats enough|that is enough|no more please|no more thanks|stop sending)( please| thanks| thank you| now| already)*$/, intent: 'opt_out', negatable: false },
   // "you don't need to text me", "who gave you my number", "not interested"
@@ -202,7 +214,7 @@ const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|t
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
 /** The list a removal is about, when it is not the texts: "take me off the waitlist". */
 const OTHER_LIST = /^(off |out of |from |of )?(the |your |this |that |my )?(wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation)\b/;
-const NON_SMS_LIST = /^(off |out of |from |of )?(the |your |this |that |my )?(postcard|postcards|mailing|mail|email|e mail|newsletter|call|calling|phone|mail out)\b/;
+const NON_SMS_LIST = /^(off |out of |from |of )?(the |your |this |that |my |all )?(postcards?|mailing|mail|emails?|e mails?|newsletters?|calls?|calling|phone|mail out|mailers?)\b/;
 /** The person keeps the texts while stopping something else: "stop calling, I'll text". */
 const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok))\b/;
 
@@ -233,7 +245,7 @@ const MASKED_PROFANITY = /(?<![\p{L}\p{N}])\*{2,}k(?![\p{L}\p{N}])|(?<![\p{L}\p{
 /** An FCC word used another way: "stop by", "the end of", "will stop at noon", "quit smoking". */
 const OTHER_SENSE_AFTER = rx(`^(by|in|over|at|on|up|of|into|to|for|when|where|here|there|bleeding|being|the (bleeding|swelling|pain|itch|redness)|${ORDINARY_OBJECT})\\b`);
 const OTHER_SENSE_AFTER_OBJECT = rx(`^((my|the|our|your|this|that|his|her|tomorrow s|todays|today s|next|a|an|\\d+|one|1|2|3) )*(${ORDINARY_OBJECT})\\b`);
-const OTHER_SENSE_BEFORE = /\b(the|a|an|bus|one|pit|full|non|dead|high|low|front|back|week|weekend|at the|in the|by the|till the|until the|to the|to an|toward the|towards the|an|its|whats|my|your|our|their|his|her|would|will|should|could|might|may|must|shall|can|to|gonna|going to|had to|have to|has to|did|does|do|it|he|she|they|we|i|you|that|which|who|bleeding|swelling|pain|itching|burning|redness|help us|helps|let|make it|made it|made me|make me|need it to|want it to|not|never|wont|won|cant|just wanted to|trying to|tried to|about to|going|wont it|is it|when will it|when does it|is|are|was|were|be|been|hit|hitting|press|pressed|texted|sent|replied|typed|clicked|said|say|type|reply|replying|write|wrote|text|word|words|sale|sales|promo|promotion|offer|deal|special|discount|event|coupon|season|month|week|day|year|party|contest|giveaway|membership|trial|pain|swelling|bleeding|itching|burning|redness|rain|snow|storm|traffic|line|light|music|noise|2|4|bleeding)$/;
+const OTHER_SENSE_BEFORE = /\b(the|a|an|bus|one|pit|full|non|dead|high|low|front|back|week|weekend|at the|in the|by the|till the|until the|to the|to an|toward the|towards the|an|its|whats|my|your|our|their|his|her|would|will|should|could|might|may|must|shall|can|to|gonna|going to|had to|have to|has to|did|does|do|it|he|she|they|we|i|you|that|which|who|bleeding|swelling|pain|itching|burning|redness|help us|helps|let|make it|made it|made me|make me|need it to|want it to|not|never|wont|won|cant|just wanted to|trying to|tried to|about to|going|wont it|is it|when will it|when does it|is|are|was|were|be|been|hit|hitting|press|pressed|texted|sent|replied|typed|clicked|said|say|type|reply|replying|write|wrote|text|word|words|sale|sales|promo|promotion|offer|deal|special|discount|event|coupon|season|month|week|day|year|party|contest|giveaway|membership|trial|pain|swelling|bleeding|itching|burning|redness|rain|snow|storm|traffic|line|light|music|noise|2|4|bleeding|heaviness|redness|itching|itch|bruising|drooping|numbness|tingling|burning|rash|ache|headache|crying|baby)$/;
 
 /** Before an FCC word, what makes it a wish about the texts rather than something else. */
 const WANTS_TO = /\b(i|we)( really| just| would| d| will| am)? (want|wanna|wish|would like|like|need|am going|going|choose|decided|have decided|intend|request|would love|prefer) (to )?$/;
@@ -295,7 +307,7 @@ function decide(text: string, upper: string): Found {
   if (lookalike) return lookalike;
 
   // 4. One word that is a keyword misspelt ("stoppp", "sttop", "dtop", "unsubscibe", "st0p").
-  const typo = typoKeyword(prepared) ?? leetKeyword(raw.replace(/[.!]+$/, ''));
+  const typo = typoKeyword(prepared) ?? leetKeyword(raw.replace(/[.!]+$/, '').replace(/^(\S+) (\S+)$/, '$1$2'));
   if (typo) return typo;
 
   // 5. Profanity aimed at the sender ("f*** off", "screw you", "f***ing spam"), or nothing but swearing.
@@ -325,7 +337,14 @@ function decide(text: string, upper: string): Found {
   const foreign = foreignPhrase(raw);
   if (foreign) return foreign;
 
-  // 8. An FCC word not yet explained: read it by its neighbours ("Stop. Not interested" opts out
+  // 8. A text in another language with a word of stopping or refusing that no phrase explained:
+  // staff read it (a missed revocation costs more than a question to staff).
+  if (!foreign) {
+    const net = foreignNet(raw);
+    if (net) review ??= net;
+  }
+
+  // 9. An FCC word not yet explained: read it by its neighbours ("Stop. Not interested" opts out
   // although "not interested" alone would go to review).
   const keyword = keywordInContext(prepared, raw);
   if (keyword && keyword.intent !== 'none' && negated && negated.matched.split(' ').includes((keyword.keyword ?? '').toLowerCase())) return negated;
@@ -337,8 +356,14 @@ function decide(text: string, upper: string): Found {
 }
 
 /** Two opt-out keywords typed without a space ("STOPQUIT", "unsubscribestop"). */
+const GLUE_PREFIX = /^(SMS|TXT|TEXT|TEXTS|PLEASE|PLS|PLZ)/;
+const GLUE_SUFFIX = /(ALL|NOW|PLS|PLZ|PLEASE|SMS|TEXT|TEXTS|TXT|THX|THANKS|MSG|MSGS|MESSAGES)$/;
 function gluedKeywords(word: string): string | undefined {
   if (word.length > 24) return undefined;
+  for (const trimmed of [word.replace(GLUE_PREFIX, ''), word.replace(GLUE_SUFFIX, ''), word.replace(GLUE_PREFIX, '').replace(GLUE_SUFFIX, '')]) {
+    const entry = trimmed !== word && trimmed.length >= 3 ? keywordTable.get(trimmed) : undefined;
+    if (entry?.intent === 'opt_out' && entry.language === 'en') return entry.keyword;
+  }
   for (let i = 3; i <= word.length - 3; i++) {
     const left = keywordTable.get(word.slice(0, i));
     const right = keywordTable.get(word.slice(i));
@@ -573,6 +598,9 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       }
     }
     if (frame.intent === 'needs_review' && KEEN.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'remove_it' && !/\b(my|this|the) (number|phone|cell|info|information|contact)\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'make_it_stop' && SYMPTOM.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'uncertain' && APPOINTMENT_TALK.test(prepared.text) && /needed|not interested/.test(m[0])) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (KEEPS_TEXTS.test(prepared.text) && frame.intent === 'opt_out') return { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
     if (frame.intent === 'opt_out' && TIME_LIMIT.test(text.slice(m.index))) {
       return { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
@@ -615,7 +643,7 @@ function foreignPhrase(raw: string): Found | undefined {
       const source = language === 'zh' || language === 'ko' || language === 'ar' || language === 'ru' ? raw.normalize('NFKC').toLowerCase() : plain;
       const m = pattern.exec(source);
       if (!m) continue;
-      if (language !== 'zh' && language !== 'ko' && language !== 'ar' && /\b(no|pas|nao|hindi|khong)\s*$/.test(source.slice(Math.max(0, m.index - 6), m.index))) {
+      if (language !== 'zh' && language !== 'ko' && language !== 'ar' && !/^(no|nao|ne|pa|khong|ko|hindi|wag|huwag)\b/.test(m[0]) && /\b(no|pas|nao|hindi|khong)\s*$/.test(source.slice(Math.max(0, m.index - 6), m.index))) {
         continue;
       }
       return { intent: 'opt_out', rule: 'revocation_phrase', matched: m[0], language };
@@ -627,11 +655,14 @@ function foreignPhrase(raw: string): Found | undefined {
 /** Signs that a reply is playful or keen ("stop, you're too sweet 😂", "ugh stop, I want it all"). */
 const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in|count me in|amazing|cute|gorgeous|obsessed)\b/u;
 const PLAYFUL_TEXT_MARKS = /[😂🤣😆😅😍🥰😘😩🙈💕❤💖😜😝😉]/u;
+/** Habits and symptoms that stop: "stop charging my card", "stop procrastinating", "stop itching". */
+const EVERYDAY_GERUND = /^(charging|billing|bleeding|swelling|itching|itchin|peeling|burning|hurting|aching|bruising|throbbing|tingling|working|taking|using|eating|drinking|smoking|vaping|procrastinating|sleeping|sleepin|playing|worrying|crying|laughing|checking|reminding|spelling|knowing|being|doing|going|making|trying|thinking|putting|picking|getting charged|breaking|running|raining|snowing|leaking|dripping|flaking|twitching|drooping|tempting|teasing|joking|kidding|spoiling|flattering|complimenting|renewing|auto|paying|shipping|delivering|sending the|selling me on)$/;
+
 /** An explicit wish to buy or book: "stop, you had me at free consultation", "shut up, 20% off? booking now". */
-const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked|i just booked|i will book|i am booking|booking now|i want to book|i need this|yes please|i am in)\b/;
+const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked|i just booked|i will book|i am booking|booking now|i want to book|i need this|yes please|i am in|put me down|sign me up|save me a spot)\b/;
 
 /** Talk of an appointment: "cancel" and "end" are about it, not the texts ("can't come in, please cancel"). */
-const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be)\b/;
+const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be|reservation|reservations)\b/;
 
 /** What follows a verb is a thing other than the texts: "the auto-renew", "the technician", "my card". */
 const TEXT_THINGS = rx(`^(${TEXT_NOUN}|list|number|contact|program|club texts|group|chat|thread|newsletters?|mailing|subscription|stuff|crap|junk|these|this|them|damn|fucking|stupid|annoying|constant|daily|weekly|automated|promotional)\\b`);
@@ -639,6 +670,36 @@ function aboutSomethingElse(after: string): boolean {
   if (OTHER_SENSE_AFTER_OBJECT.test(after)) return true;
   const m = /^(of |from |on |for )?(the|my|your|a|an|his|her|our|this|that|those|these) (\w+)/.exec(after);
   return !!m && !TEXT_THINGS.test(after.slice(m[0].length - m[3]!.length));
+}
+
+/** Roots of stopping, refusing and removing in the other languages, for the review net. */
+const FOREIGN_NET: readonly { language: Language; pattern: RegExp; unless?: RegExp }[] = [
+  { language: 'es', pattern: /\b(paren|parar de|dejen de|deja de|baja|basta|no mas|quit\w*me|sac\w*me|borr\w*me|elimin\w*me|desuscri\w*|molest\w*|bloque\w*)\b/, unless: /\b(cita|citas|consulta|reserva|factura|pago|curso|link|hoy|manana|todavia)\b/ },
+  { language: 'pt', pattern: /\b(parem|parar de|sair|chega|nao quero mais|me tir\w*|tir\w*me|remov\w*|descadastr\w*|bloque\w*|incomod\w*)\b/, unless: /\b(consulta|horario|agenda\w*|boleto\w*|fila|trabalho|casa|amanha)\b/ },
+  { language: 'fr', pattern: /\b(arret\w*|desabonn\w*|desinscri\w*|plus de|retir\w*|supprim\w*|ne m\w* plus)\b/, unless: /\b(rendez vous|rdv|bus|pharmacie|aspirine)\b/ },
+  { language: 'vi', pattern: /dừng|ngừng|không muốn nhận|xóa số|hủy đăng ký|đừng (gửi|nhắn)/u },
+  { language: 'tl', pattern: /\b(tigil\w*|tumigil|tanggal\w*)\b/ },
+  { language: 'ht', pattern: /\b(sispann|kanpe|retire m|pa vle|pa voye)\b/, unless: /\b(randevou|famasi|lajan)\b/ },
+  { language: 'ru', pattern: /(^|[^а-яё])стоп([^а-яё]|$)|хватит(?! ли)|прекрат|отпис|не пиш|не присыл|удалите|уберите/u },
+  { language: 'zh', pattern: /停止|别再|別再|不要再|退订|退訂|删除|刪除|拒收|不想收/u },
+  { language: 'ko', pattern: /그만(?!큼)|거부|중지|삭제|보내지|받기\s*싫/u },
+  { language: 'ar', pattern: /توقف|[اأإ]لغاء|لا ترسل|[اأإ]حذف|كفى|كفايه/u, unless: /موعد|النزيف|موقف/u },
+];
+
+function foreignNet(raw: string): Found | undefined {
+  const lower = raw.normalize('NFKC').toLowerCase();
+  const plain = lower.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').replace(/[^\p{L}\p{N}]+/gu, ' ');
+  const language = guessLanguage(raw, normaliseForKeywords(raw));
+  if (language === 'en') return undefined;
+  for (const { language: l, pattern, unless } of FOREIGN_NET) {
+    if (l !== language) continue;
+    if (FOREIGN_LEXICONS[l].otherSense?.test(plain)) return undefined;
+    const source = l === 'ru' || l === 'zh' || l === 'ko' || l === 'ar' || l === 'vi' ? lower : plain;
+    if (unless?.test(source)) return undefined;
+    const m = pattern.exec(source);
+    if (m) return { intent: 'needs_review', rule: 'uncertain_revocation', matched: m[0], language: l };
+  }
+  return undefined;
 }
 
 /** An FCC word in the text that no frame explained: decided by what stands around it. */
@@ -676,9 +737,13 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         continue;
       }
       const unambiguous = UNAMBIGUOUS_FCC_WORDS.has(word);
+      // "I said STOP", "I told you to stop": said before, said again.
+      if (/\b(i|we) (said|already said|have said|told you|told you to|asked you to|already told you|already asked you to)$/.test(before) && !clause.question) {
+        return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
+      }
       // "the text said reply stop to unsubscribe": the words are quoted, not sent; "I replied stop
       // three times and you still text me" quotes them to complain, which revokes.
-      if (/\b(reply|replied|replying|texted|say|said|send|sent|type|typed|hit|press|pressed|respond|responded|text back)( with| the word)?$/.test(before) || /\b(reply|replied|text|texted|say|said|send|type|typed|hit|press|pressed|respond)( with| the word)? (stop|end|quit|cancel|unsubscribe)\b/.test(clause.text)) {
+      if ((/\b(reply|replied|replying|texted|say|said|send|sent|type|typed|hit|press|pressed|respond|responded|text back)( with| the word)?$/.test(before) && !/\b(i|we) (said|already said|have said)$/.test(before)) || /\b(reply|replied|text|texted|say|said|send|type|typed|hit|press|pressed|respond)( with| the word)? (stop|end|quit|cancel|unsubscribe)\b/.test(clause.text)) {
         if (!prepared.question && !clause.question && /\b(still|already|again|keep|keeps|times|twice|multiple|several|many|and you)\b/.test(prepared.text)) {
           return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
         }
@@ -703,10 +768,20 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           toReview('uncertain_revocation');
           continue;
         }
+        // "Cancel the membership and the texts": the texts are named among the objects.
+        if (AND_THE_TEXTS.test(after)) {
+          return { intent: 'opt_out', rule: long ? 'keyword_in_long_message' : 'keyword_in_short_reply', matched, keyword };
+        }
+        const gerund = (/ing$/.test(next) || /[a-z]{3,}in$/.test(next)) && !COURTESY.has(next) && !CONTACT_GERUND_WORD.test(next) && next !== 'anything' && next !== 'everything' && next !== 'nothing';
+        if (gerund && !EVERYDAY_GERUND.test(next) && word !== 'cancel' && (i === 0 || /^(please|just|ok|so|now|and|oh|omg|seriously|can you|could you|would you|will you|you need to|i need you to|i want you to)$/.test(before))) {
+          // "stop wasting my time" may be about the texts; "stop procrastinating" is not: staff decide the rest.
+          toReview('uncertain_revocation');
+          continue;
+        }
         const objectIsOther =
           OTHER_SENSE_AFTER.test(after) ||
           OTHER_SENSE_AFTER_OBJECT.test(after) ||
-          ((/ing$/.test(next) || /[a-z]{3,}in$/.test(next)) && !COURTESY.has(next) && !CONTACT_GERUND_WORD.test(next) && next !== 'anything' && next !== 'everything' && next !== 'nothing') ||
+          gerund ||
           /^(the|my|your|a|an|his|her|our) (?!texts?|messages?|sms|alerts?|notifications?|promos?|promotions?|offers?|ads|marketing|spam|reminders?|updates?|list|number|contact)\w+/.test(after) ||
           /^(the|my|your|a|an|his|her|our|this|that|these) \w+ (s|ing)\b/.test(after);
         if (objectIsOther) {
@@ -753,6 +828,15 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           continue;
         }
         return { intent: 'opt_out', rule: long ? 'keyword_in_long_message' : 'keyword_in_short_reply', matched, keyword };
+      }
+      // "I would like the text messages to stop", "asking for texts to stop": the texts stop.
+      if (word === 'stop' || word === 'end') {
+        const subject = TEXTS_AS_SUBJECT.exec(before);
+        if (subject && (subject[2] || /\b(want|like|need|asking|ask|request|wish|please|make|can)\b/.test(before)) && !/\b(swelling|pain|bleeding|itch|redness|bruising|heaviness|drooping|it to)$/.test(before.replace(/ to$/, ''))) {
+          if (subject[1] !== 'it' || /\b(texts?|messages?|sms|alerts?|this number)\b/.test(prepared.text)) {
+            return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
+          }
+        }
       }
       // "Can I cancel?": the person asks to, of what is not said (the appointment, or the texts).
       if (/^(can|could|may|should) (i|we)$|^how (do|can) (i|we)$/.test(before)) {

@@ -6,8 +6,10 @@
  * the NFKC text (Chinese, Korean). A keyword decides only as the whole message: "para" alone is
  * Spanish STOP, "para mañana" is "for tomorrow".
  *
- * Sources are in fixtures/revocation/languages-sources.md; where no published list was found the
- * entry is a translation reviewed by a second reader, and says so there.
+ * Sources: fixtures/revocation/collected/languages.json (vendors' keyword pages, national rules,
+ * translation files, each keyword with where it was found; those found nowhere are marked as
+ * translations). Phrases were widened on the development set's texts in each language; the
+ * languages with the fewest sources (Tagalog, Haitian Creole, Arabic, Korean) are the least sure.
  */
 export type Language = 'en' | 'es' | 'zh' | 'tl' | 'vi' | 'ar' | 'fr' | 'ko' | 'ru' | 'ht' | 'pt';
 
@@ -27,13 +29,13 @@ export interface LanguageLexicon {
 
 export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, LanguageLexicon>> = {
   es: {
-    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARMEDEBAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION'],
+    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARSE DE BAJA', 'DAR DE BAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION', 'FIN', 'QUITAR', 'QUITARME', 'NO CONTACTAR', 'NO ENVIAR', 'NO MOLESTAR', 'CANCELAR MENSAJES', 'SALIR MARKETING', 'SALIR DE LA LISTA'],
     optIn: ['ALTA', 'COMENZAR', 'INICIAR'],
     help: ['AYUDA'],
     revocationPhrases: [
       /\bno (me |nos )?(envie|envien|mande|manden|escriba|escriban|contacte|contacten|moleste|molesten|llame|llamen|llames|textee|texteen|insista|insistan)\w*( mas| nada)?\b(?! (el|la|los|las|un|una|todavia|aun|eso|esa|ese|foto|fotos|link|direccion|ubicacion|hasta|antes|despues|al|por|a mi|en el|hoy|manana|ahora|tarde|temprano|esta|este|en)\b)/,
       /\b(salir|salirme|sacar|sacarme|sacame|saquenme|quitar|quitarme|quitame|quitenme|borrar|borrarme|borrame|borrenme|eliminar|eliminarme|eliminame|eliminenme)\b( \w+){0,2} (de|del) (la |su |esta |sus |tu |esa )?(lista|listas|base|base de datos|grupo|sistema)\b(?! de (espera|pagos?|citas?))|\b(saquenme|sacame|borrenme|borrame|eliminenme|quitenme) de (ahi|aqui|aca)\b/,
-      /\b(basta|suficiente|ya basta) (de|con) (mensajes|textos|sms|esto|spam|tanto)\b|\bno molestar\b|\bno (quiero|deseo) (saber|recibir) (mas |nada |mas nada |nada mas )+/,
+      /\b(basta|suficiente|ya basta) (de|con) (los |sus |tus |estos )?(mensajes|textos|sms|esto|spam|tanto)\b|\bcancelar (los |sus |estos )?(mensajes|textos|sms|notificaciones)\b|\bno molestar\b|\bno (quiero|deseo) (saber|recibir) (mas |nada |mas nada |nada mas )+/,
       /\b(dame|denme|darme|quiero|deseo|solicito|pido) (la |de )?baja\b(?! (mi|la|el|de mi|de la) (tarjeta|cuenta|cita|membresia|reserva|pago))|\bbaja de (estos|los|sus) (mensajes|textos)\b/,
       /\b(deja|dejen|deje|dejar|para|paren|pare|dejes) de (enviar|mandar|escribir|molestar|textear|contactar|llamar|insistir|joder|fastidiar)\w*/,
       /\bno (quiero|deseo|quiere|queremos) (recibir |mas |ningun |ningunos |estos |sus |los |tus )*(mensajes|textos|sms|promociones|ofertas|publicidad|info|informacion|mensages)\b/,
@@ -65,12 +67,12 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     marker: /\b(merci|svp|s il vous plait|bonjour|messages plus|ne pas|je ne|vous|rendez vous)\b/,
   },
   pt: {
-    optOut: ['SAIR', 'PARAR', 'PARE', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER', 'REMOVER', 'SAI FORA'],
+    optOut: ['SAIR', 'PARAR', 'PARE', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER', 'REMOVER', 'SAI FORA', 'NAO QUERO MAIS', 'NAO QUERO RECEBER', 'CHEGA', 'NAO MANDA MAIS', 'NAO ENVIE MAIS'],
     optIn: [],
     help: ['AJUDA'],
     revocationPhrases: [
       /\bnao (quero|desejo) (mais )?(receber |mais )*(mensagens|sms|textos|promocoes|mensagem)\b/,
-      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
+      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bnao quero (receber|mais|mensage\w*|sms|promoc\w*)\b|\bnao (envie|envia|mande|manda|mandem|enviem)( mais)?( mensage\w*| msg| sms| nada| isso)?$|\bnao (envie|envia|mande|manda|mandem|enviem) mais\b|\bchega de (me mandar|mandar|mensage\w*|msg|sms|isso|spam)\b|\bme deixe(m)? em paz\b|\bremov\w* (o )?meu (numero|contato|cadastro)\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
       /\b(pare|parem|para) de (enviar|mandar|me mandar|me enviar|me incomodar|incomodar)\b/,
       /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensagens?|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem) (mais )?(mensagens?|msg|sms|textos?)\b/,
       /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
@@ -78,9 +80,10 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bnumero errado\b/,
     ],
     marker: /\b(obrigad[oa]|voce|nao|mensagens|por favor|ola|bom dia|boa tarde)\b/,
+    otherSense: /\bsair d[ao] (fila|trabalho|casa|consulta)\b|\bfila de espera\b|\blista de espera\b/,
   },
   zh: {
-    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '退出', '拒收', '不要', '别发了', '別發了'],
+    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '停', '退出', '拒收', '不要', '别发了', '別發了', '不要再发', '不要再發'],
     optIn: [],
     help: ['帮助', '幫助'],
     revocationPhrases: [/退订|退訂|取消订阅|取消訂閱|拒收|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
@@ -125,13 +128,13 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     revocationPhrases: [/수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
   },
   ru: {
-    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ОСТАНОВИТЬ', 'ОТПИШИТЕ'],
+    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ПРЕКРАТИТЕ', 'ОСТАНОВИТЬ', 'ОСТАНОВИТЕ', 'ОТПИШИТЕ', 'НЕ ПИШИТЕ'],
     optIn: [],
     help: ['ПОМОЩЬ'],
     revocationPhrases: [/не (пишите|присылайте|отправляйте|звоните|пишите мне)|больше не (пишите|присылайте|отправляйте)|отпишите|отписаться|удалите (мой|меня)|уберите (мой|меня)|хватит (мне )?(писать|присылать|спамить|слать)|прекратите (писать|присылать|рассылку|слать)|не тот номер|ошиблись номером|неправильный номер|отказываюсь от рассылки/u],
   },
   ht: {
-    optOut: ['SISPANN', 'KANPE', 'ANILE', 'RETIRE M', 'DEZABONE', 'SISPANN MESAJ'],
+    optOut: ['SISPANN', 'KANPE', 'ANILE', 'RETIRE M', 'DEZABONE', 'SISPANN MESAJ', 'RETE', 'FINI'],
     optIn: [],
     help: ['ED', 'EDE'],
     revocationPhrases: [
