@@ -546,7 +546,8 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
     const name = notThem[4]!;
     const asking = notThem[2] === 'who is' || notThem[2] === 'whos';
     if (!NOT_A_NAME.has(name) && !FCC_WORDS.has(name) && !(asking && notThem[5])) {
-      const capitalised = new RegExp(`(^|[^\\p{L}])${name[0]!.toUpperCase()}${name.slice(1)}`, 'u').test(raw);
+      const base = name.endsWith('s') && new RegExp(`${name.slice(1, -1)}['’]s`, 'iu').test(raw) ? name.slice(0, -1) : name;
+      const capitalised = new RegExp(`(^|[^\\p{L}])${base[0]!.toUpperCase()}${base.slice(1)}`, 'u').test(raw);
       // "Who's Karen?" asks about the person the text was for: staff decide.
       if (capitalised && !asking) return { intent: 'opt_out', rule: 'wrong_number', matched: notThem[0] };
       // "not right now", "no prob": a lower-case word after a bare not/no is rarely a name.
