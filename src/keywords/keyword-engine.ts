@@ -1,5 +1,5 @@
 import { FOREIGN_LEXICONS, type Language } from './languages';
-import { compact, latinSkeleton, mixesScripts, normaliseForKeywords, stripInvisible } from './normalise';
+import { compact, latinSkeleton, mixesScripts, normaliseForKeywords, stripInvisible, withoutPictographs } from './normalise';
 import { prepareText, type Clause, type PreparedText } from './tokens';
 
 export type { Language } from './languages';
@@ -288,15 +288,16 @@ function decide(text: string, upper: string): Found {
   }
 
   // 1. The whole message is one keyword (Twilio's rule, tolerant of case, punctuation, emoji).
-  const whole = keywordTable.get(compact(upper));
+  const compacted = compact(upper);
+  const whole = keywordTable.get(compacted);
   if (whole) return { intent: whole.intent, rule: 'exact_keyword', matched: upper, keyword: whole.keyword, language: whole.language };
-  const glued = gluedKeywords(compact(upper));
+  const glued = gluedKeywords(compacted);
   if (glued) return { intent: 'opt_out', rule: 'exact_keyword', matched: upper, keyword: glued };
 
   // An iMessage reaction quotes the sender's own text ("Emphasized “Reply STOP to opt out”").
   if (TAPBACK.test(raw)) return { intent: 'none', rule: 'not_a_revocation', matched: raw.slice(0, 40) };
 
-  const prepared = prepareText(unmaskProfanity(raw));
+  const prepared = prepareText(unmaskProfanity(raw), true);
 
   // 2. Keywords with courtesy only ("Stop. Thank you", "STOP STOP", "stop2end", "ok stop 🛑").
   const courtesy = keywordWithCourtesy(prepared);
@@ -334,25 +335,27 @@ function decide(text: string, upper: string): Found {
   }
 
   // 7. Other languages' phrases (Spanish "deja de mandarme", Korean 수신거부...).
-  const foreign = foreignPhrase(raw);
+  const views = textViews(raw, upper);
+  const foreign = foreignPhrase(views);
   if (foreign) return foreign;
+  const language = views.language;
 
   // 8. A text in another language with a word of stopping or refusing that no phrase explained:
   // staff read it (a missed revocation costs more than a question to staff).
   if (!foreign) {
-    const net = foreignNet(raw);
+    const net = foreignNet(views);
     if (net) review ??= net;
   }
 
   // 9. An FCC word not yet explained: read it by its neighbours ("Stop. Not interested" opts out
   // although "not interested" alone would go to review).
   const keyword = keywordInContext(prepared, raw);
-  if (keyword && keyword.intent !== 'none' && negated && negated.matched.split(' ').includes((keyword.keyword ?? '').toLowerCase())) return negated;
-  if (keyword?.intent === 'opt_out' && (!review || review.rule === 'uncertain_revocation' || review.rule === 'wrong_number' || review.rule === 'stop_emoji')) return keyword;
-  if (review) return review;
-  if (keyword) return keyword;
-  if (negated) return negated;
-  return { intent: 'none', rule: 'no_match', matched: '' };
+  const chosen = (() => {
+    if (keyword && keyword.intent !== 'none' && negated && negated.matched.split(' ').includes((keyword.keyword ?? '').toLowerCase())) return negated;
+    if (keyword?.intent === 'opt_out' && (!review || review.rule === 'uncertain_revocation' || review.rule === 'wrong_number' || review.rule === 'stop_emoji')) return keyword;
+    return review ?? keyword ?? negated ?? { intent: 'none' as const, rule: 'no_match' as const, matched: '' };
+  })();
+  return { ...chosen, language: chosen.language ?? language };
 }
 
 /** Two opt-out keywords typed without a space ("STOPQUIT", "unsubscribestop"). */
@@ -373,6 +376,8 @@ function gluedKeywords(word: string): string | undefined {
 }
 
 function unmaskProfanity(raw: string): string {
+  // Only where a mask could stand for letters of a swear word: "f**k", "f.u.c.k", "***k", "$hit", "s**t".
+  if (!/[fFsS$*][^\sA-Za-z0-9]|\*k/.test(raw)) return raw;
   return raw.replace(MASKED_PROFANITY, (m) => (/^\$|^s/i.test(m) ? 'shit' : /ing$|in$/i.test(m) ? 'fucking' : 'fuck'));
 }
 
@@ -516,6 +521,7 @@ function typoKeyword(prepared: PreparedText): Found | undefined {
 }
 
 function lookalikeKeyword(upper: string, raw: string): Found | undefined {
+  if (!/[^\x00-\x7f]/.test(upper)) return undefined;
   const skeleton = latinSkeleton(upper).toUpperCase();
   if (skeleton === upper) return undefined;
   const entry = keywordTable.get(compact(skeleton));
@@ -628,20 +634,45 @@ function isNegatedAt(clause: Clause, index: number, matched: string): boolean {
   return false;
 }
 
-function foreignPhrase(raw: string): Found | undefined {
-  const plain = raw
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/['’]/g, ' ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+/** The text as each language's phrases are matched: lower case with and without diacritics. */
+interface TextViews {
+  raw: string;
+  /** NFKC, lower case: Chinese, Korean, Arabic, Russian (and Vietnamese with its marks). */
+  lower: string;
+  /** No diacritics, đ as d, apostrophes and punctuation as spaces: the Latin-script languages. */
+  plain: string;
+  language: Language;
+  scripts: { han: boolean; hangul: boolean; arabic: boolean; cyrillic: boolean };
+}
+
+function textViews(raw: string, upper: string): TextViews {
+  const lower = raw.toLowerCase();
+  const ascii = !/[^\x00-\x7f]/.test(withoutPictographs(lower));
+  const plain = ascii
+    ? lower.replace(/[^a-z0-9]+/g, ' ').trim()
+    : lower.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').replace(/['’]/g, ' ').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return {
+    raw,
+    lower,
+    plain,
+    language: guessLanguage(raw, upper),
+    scripts: ascii
+      ? { han: false, hangul: false, arabic: false, cyrillic: false }
+      : { han: /\p{Script=Han}/u.test(raw), hangul: /\p{Script=Hangul}/u.test(raw), arabic: /\p{Script=Arabic}/u.test(raw), cyrillic: /\p{Script=Cyrillic}/u.test(raw) },
+  };
+}
+
+const SCRIPT_OF: Partial<Record<Language, keyof TextViews['scripts']>> = { zh: 'han', ko: 'hangul', ar: 'arabic', ru: 'cyrillic' };
+
+function foreignPhrase(views: TextViews): Found | undefined {
+  const { plain } = views;
   for (const [language, lexicon] of Object.entries(FOREIGN_LEXICONS) as [Exclude<Language, 'en'>, (typeof FOREIGN_LEXICONS)['es']][]) {
+    const script = SCRIPT_OF[language];
+    if (script && !views.scripts[script]) continue;
     if (lexicon.otherSense?.test(plain)) continue;
     for (const pattern of lexicon.revocationPhrases) {
       // Latin-script languages are matched without diacritics (people drop them); the others as typed.
-      const source = language === 'zh' || language === 'ko' || language === 'ar' || language === 'ru' ? raw.normalize('NFKC').toLowerCase() : plain;
+      const source = script ? views.lower : plain;
       const m = pattern.exec(source);
       if (!m) continue;
       if (language !== 'zh' && language !== 'ko' && language !== 'ar' && !/^(no|nao|ne|pa|khong|ko|hindi|wag|huwag)\b/.test(m[0]) && /\b(no|pas|nao|hindi|khong)\s*$/.test(source.slice(Math.max(0, m.index - 6), m.index))) {
@@ -687,10 +718,8 @@ const FOREIGN_NET: readonly { language: Language; pattern: RegExp; unless?: RegE
   { language: 'ar', pattern: /توقف|[اأإ]لغاء|لا ترسل|[اأإ]حذف|كفى|كفايه/u, unless: /موعد|النزيف|موقف/u },
 ];
 
-function foreignNet(raw: string): Found | undefined {
-  const lower = raw.normalize('NFKC').toLowerCase();
-  const plain = lower.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').replace(/[^\p{L}\p{N}]+/gu, ' ');
-  const language = guessLanguage(raw, normaliseForKeywords(raw));
+function foreignNet(views: TextViews): Found | undefined {
+  const { lower, plain, language } = views;
   if (language === 'en') return undefined;
   for (const { language: l, pattern, unless } of FOREIGN_NET) {
     if (l !== language) continue;

@@ -23,14 +23,23 @@ export function stripInvisible(text: string): string {
  * "“Opt-Out!” 🙏" becomes "OPT OUT".
  */
 export function normaliseForKeywords(text: string): string {
-  return stripInvisible(text)
-    .normalize('NFKC')
+  const plain = stripInvisible(text).normalize('NFKC');
+  // Most texts are ASCII once emoji are set aside: that path avoids the Unicode-class regexes.
+  const ascii = withoutPictographs(plain);
+  if (!/[^\x00-\x7f]/.test(ascii)) return ascii.toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
+  return plain
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .replace(/[đĐ]/g, 'd')
     .toUpperCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+}
+
+/** Emoji and other pictographs (and their joiners and selectors) as spaces: they carry no letters. */
+const PICTOGRAPHS = /[\u{1F000}-\u{1FAFF}\u{2600}-\u{27BF}\u{2B00}-\u{2BFF}\u{FE00}-\u{FE0F}\u{200D}\u{20E3}\u{E0020}-\u{E007F}]/gu;
+export function withoutPictographs(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? text.replace(PICTOGRAPHS, ' ') : text;
 }
 
 /** The same text with its spaces removed, so "OPT OUT", "STOP ALL" and "UN-STOP" match too. */
