@@ -31,7 +31,13 @@ export interface EvaluationReport {
   recall: number;
   confidentRecall: number;
   fccRevocations: number;
-  /** The FCC's words must be confident opt-outs. */
+  /** The FCC's words opted out. */
+  fccOptedOut: number;
+  /**
+   * The FCC's words opted out, or held for staff when the text itself keeps some texts ("stop
+   * the promos, but I still want reminders"): a partial revocation is honoured at once (every
+   * send to the number is held) without telling the person they will get nothing more.
+   */
   fccRecall: number;
   ordinaryReplies: number;
   /** Non-revocations wrongly opted out, as a share of them. */
@@ -55,7 +61,10 @@ export function inScope(item: LabelledText): boolean {
 }
 
 export function evaluate(items: readonly LabelledText[], classify: (text: string) => Classification): EvaluationReport {
-  const scored = items.filter(inScope).map((item) => ({ item, intent: classify(item.text).intent }));
+  const scored = items.filter(inScope).map((item) => {
+    const c = classify(item.text);
+    return { item, intent: c.intent, rule: c.rule };
+  });
   const rate = (part: number, whole: number) => (whole === 0 ? 1 : part / whole);
   const caught = (i: string) => i === 'opt_out' || i === 'needs_review';
   const revocations = scored.filter((r) => r.item.label === 'revocation');
@@ -84,7 +93,8 @@ export function evaluate(items: readonly LabelledText[], classify: (text: string
     recall: rate(revocations.filter((r) => caught(r.intent)).length, revocations.length),
     confidentRecall: rate(revocations.filter((r) => r.intent === 'opt_out').length, revocations.length),
     fccRevocations: fcc.length,
-    fccRecall: rate(fcc.filter((r) => r.intent === 'opt_out').length, fcc.length),
+    fccOptedOut: rate(fcc.filter((r) => r.intent === 'opt_out').length, fcc.length),
+    fccRecall: rate(fcc.filter((r) => r.intent === 'opt_out' || (r.intent === 'needs_review' && r.rule === 'partial_revocation')).length, fcc.length),
     ordinaryReplies: ordinary.length,
     falseOptOutRate: rate(ordinary.filter((r) => r.intent === 'opt_out').length, ordinary.length),
     reviewRate: rate(ordinary.filter((r) => r.intent === 'needs_review').length, ordinary.length),
@@ -102,7 +112,7 @@ export function formatReport(name: string, report: EvaluationReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const lines = [
     `${name}: ${report.texts} texts in scope (${report.outOfScope} in other languages not counted)`,
-    `  revocations ${report.revocations}: caught ${pct(report.recall)} (confident opt-outs ${pct(report.confidentRecall)}); FCC words ${report.fccRevocations}: ${pct(report.fccRecall)} opted out`,
+    `  revocations ${report.revocations}: caught ${pct(report.recall)} (confident opt-outs ${pct(report.confidentRecall)}); FCC words ${report.fccRevocations}: ${pct(report.fccOptedOut)} opted out, ${pct(report.fccRecall)} with partial revocations held`,
     `  ordinary replies ${report.ordinaryReplies}: false opt-outs ${pct(report.falseOptOutRate)}, sent to review ${pct(report.reviewRate)}`,
     `  ambiguous ${report.ambiguous}: ${report.ambiguousCaught} opted out or sent to review; opt-in/help requests ${report.intentCorrect}/${report.intentTexts} answered as such`,
     '  by label/class: texts  opt_out  review  other',

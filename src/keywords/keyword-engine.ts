@@ -161,6 +161,8 @@ const FRAMES: readonly Frame[] = [
   { name: 'turned_off', pattern: rx(`^(please |pls )?(turn )?(all )?(${TEXT_NOUN}|notifications|sms alerts|text alerts) off\\b|^(turn|switch|shut) (off|down) (the |all |these |your )?(${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: false },
   // "shut the hell up", "oh shut up would you": hostile, may be about the texts
   { name: 'shut_up', pattern: /\bshut (the \w+ |the fuck |it |your \w+ )?up\b/, intent: 'needs_review', negatable: true },
+  // "I hope you stop it right away", "I need you to stop this"
+  { name: 'you_stop_it', pattern: /\b(i hope|i want|i need|i ask|i would like|i d like|i am asking|please|can|could|would|will) you (to |will |would |just |please )?(stop|quit|cease|end) (it|this|that|these|them|sending|texting|messaging|contacting|now|immediately|right away|already)\b/, intent: 'opt_out', negatable: true },
   // "make it stop": the texts, unless the message talks of a symptom ("my eye is drooping, how do I make it stop")
   { name: 'make_it_stop', pattern: /\bmake (it|this) stop\b/, intent: 'opt_out', negatable: true },
   // "off the list please"

@@ -13,12 +13,12 @@ interface SetItem extends LabelledText {
 /**
  * The classifier measured on texts nobody who wrote its rules chose (fixtures/revocation/README.md):
  * - development: the first corpus (written alongside the rules), writer B's texts, the language
- *   research's examples, the first round of collected texts, and the first held-out set (scored
- *   once, then opened to improve the rules). Rules are tuned here.
- * - held-out: the second round of texts collected from other projects and pages, and part of writer
- *   A's; never read while changing rules. This test prints its figures only, never a text, so a
- *   failure does not leak it.
- * - reserve: the rest of writer A's texts, not scored: the next held-out set once this one is spent.
+ *   research's examples, the first two rounds of collected texts, and the first two held-out sets
+ *   (each scored once, then opened to improve the rules). Rules are tuned here.
+ * - held-out: the third round of texts collected from other projects and pages (sources the
+ *   first two rounds did not use), and the rest of writer A's; never read while changing rules.
+ *   This test prints its figures only, never a text, so a failure does not leak it.
+ * - reserve: empty after the third round; the next held-out set needs new texts.
  * The floors are the issue's: revocations caught (opt-out or review) >= 99 %, the FCC's words
  * opted out 100 %, ordinary replies opted out <= 1 % and sent to review <= 5 %.
  */
@@ -57,13 +57,14 @@ describe('evaluation sets', () => {
     const share = (text: string) => parseInt(createHash('sha256').update(key(text)).digest('hex').slice(0, 8), 16) / 2 ** 32;
     for (const item of sets['held-out']) {
       if (item.origin === 'writer-a') {
-        expect(share(item.text)).toBeGreaterThanOrEqual(0.36);
-        expect(share(item.text)).toBeLessThan(0.66);
+        expect(share(item.text)).toBeGreaterThanOrEqual(0.66);
       } else {
         expect(item.origin).toBe('external');
       }
     }
-    for (const item of reserveItems) expect(share(item.text)).toBeGreaterThanOrEqual(0.66);
+    for (const item of [...sets.development, ...reserveItems]) {
+      if (item.origin === 'writer-a') expect(share(item.text)).toBeLessThan(0.66);
+    }
   });
 });
 
@@ -78,7 +79,7 @@ describe.each(Object.keys(sets) as (keyof typeof sets)[])('the classifier on the
     expect(report.recall).toBeGreaterThanOrEqual(0.99);
   });
 
-  it("opts out 100 % of revocations in the FCC's own words", () => {
+  it("opts out 100 % of revocations in the FCC's own words (a partial one, 'stop the promos but keep reminders', is held for staff)", () => {
     expect(report.fccRecall).toBe(1);
   });
 
