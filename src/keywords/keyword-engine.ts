@@ -349,9 +349,17 @@ function decide(text: string, upper: string): Found {
     if (net) review ??= net;
   }
 
-  // 9. An FCC word not yet explained: read it by its neighbours ("Stop. Not interested" opts out
+  // 10. An FCC word not yet explained: read it by its neighbours ("Stop. Not interested" opts out
   // although "not interested" alone would go to review).
   const keyword = keywordInContext(prepared, raw);
+
+  // 9. An English text that no rule explained but that speaks of the texts, the number or the list
+  // with a word of refusing: staff read it rather than nobody.
+  if (!review && !keyword && !negated && views.language === 'en' && !KEEPS_TEXTS.test(prepared.text) && !NET_EXCEPTIONS.test(prepared.text)) {
+    const net = ENGLISH_NET.find((clause) => clause.test(prepared.text));
+    if (net && !KEEN.test(prepared.text) && !APPOINTMENT_TALK.test(prepared.text)) review = { intent: 'needs_review', rule: 'uncertain_revocation', matched: net.exec(prepared.text)![0] };
+  }
+
   const chosen = (() => {
     if (keyword && keyword.intent !== 'none' && negated && negated.matched.split(' ').includes((keyword.keyword ?? '').toLowerCase())) return negated;
     if (keyword?.intent === 'opt_out' && (!review || review.rule === 'uncertain_revocation' || review.rule === 'wrong_number' || review.rule === 'stop_emoji')) return keyword;
@@ -705,6 +713,15 @@ function aboutSomethingElse(after: string): boolean {
   const m = /^(of |from |on |for )?(the|my|your|a|an|his|her|our|this|that|those|these) (\w+)/.exec(after);
   return !!m && !TEXT_THINGS.test(after.slice(m[0].length - m[3]!.length));
 }
+
+/** What keeps a text out of the net: a mistake being undone, or the person wanting the texts. */
+const NET_EXCEPTIONS = /\b(by accident|accidentally|by mistake|did not mean|add me back|put me back|still want|love (the|your|these)|keep (me|them|sending|texting)|update my number|new number is|my number (is|to) \d)\b/;
+/** Refusing and the texts together, or words of being pestered: an English text no rule explained. */
+const ENGLISH_NET: readonly RegExp[] = [
+  /\b(no|not|never|stop|quit|enough|done|remove|removed|off|out|block|blocked|leave|unsub\w*|lose|delete|deleted|why|who|cease|without)\b.{0,40}\b(texts|texting|messages|messaging|msgs|sms|spam|this number|my number|list|contact me|contacting me)\b/,
+  /\b(texts|texting|messages|messaging|msgs|sms|spam|this number|my number|your list|the list)\b.{0,40}\b(no more|not|never|stop|enough|remove|removed|off|block|blocked|unsub\w*|delete|deleted|annoying|unwanted|harass\w*)\b/,
+  /\b(unsubscrib\w*|opt(ed|ing)? out|blocking|blocked|report(ed|ing)? (you|this|spam)|harass\w*|unwanted|go away|leave me (alone|be)|lose my|forget my|delete me|remove me|unfollow)\b/,
+];
 
 /** Roots of stopping, refusing and removing in the other languages, for the review net. */
 const FOREIGN_NET: readonly { language: Language; pattern: RegExp; unless?: RegExp }[] = [
