@@ -120,7 +120,7 @@ const COURTESY = new Set([
 ]);
 
 /** What a person asks the sender to stop doing, or stop sending. */
-const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall|wasting my time|bugging me|bugging|annoying me|hassling|badgering|stalking|talking|talking to me|writing|writing to me|chatting|replying|responding';
+const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall|speaking|speaking to me|wasting my time|bugging me|bugging|annoying me|hassling|badgering|stalking|talking|talking to me|writing|writing to me|chatting|replying|responding';
 const CONTACT_VERB = 'text|message|contact|send|sms|spam|bother|harass|hit me up|reach out to|reach out|reach|email|pester|solicit|msg|write|txt|talk|talk to me|reply|respond';
 const TEXT_NOUN = 'texts|text|messages|message|sms|smss|alerts|alert|notifications|notification|promos|promo|promotions|promotion|promotional texts|offers|deals|ads|advertisements|advertising|marketing|spam|reminders|updates|newsletters|newsletter|coupons|specials|blasts|solicitations|junk|spam texts|text messages|messeges|mesages|msgs|notices|texting|messaging|surveys|survey|review requests';
 const ME = 'me|us|this number|my number|my phone|my cell|this phone|this line|this cell|here|my mom|my dad|my wife|my husband|him|her|them';
@@ -161,12 +161,16 @@ const FRAMES: readonly Frame[] = [
   { name: 'turned_off', pattern: rx(`^(please |pls )?(turn )?(all )?(${TEXT_NOUN}|notifications|sms alerts|text alerts) off\\b|^(turn|switch|shut) (off|down) (the |all |these |your )?(${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: false },
   // "shut the hell up", "oh shut up would you": hostile, may be about the texts
   { name: 'shut_up', pattern: /\bshut (the \w+ |the fuck |it |your \w+ )?up\b/, intent: 'needs_review', negatable: true },
+  // "Please remove." as a clause of its own, after the reason ("She passed. Please remove.")
+  { name: 'remove_clause', pattern: /^(please |pls |plz |kindly |so |just )*(remove|unsubscribe|delete|erase)( me| us| this number| it| this| please| thanks| thank you| now| asap| immediately)*$/, intent: 'opt_out', negatable: false },
+  // "This is a work phone, please don't text it"; "I don't want to be in your system anymore"
+  { name: 'not_this_phone', pattern: /\b(do not|dont|never) (text|message|contact|call) (it|this phone|this line|that number|here|this cell)\b|\b(do not|dont|no longer) want to be (in|on) (your|the|this) (system|list|database|records|contacts|texts)\b|\bstop sending (\w+ ){0,3}(here|to this number|to this phone)\b/, intent: 'opt_out', negatable: false },
   // "I hope you stop it right away", "I need you to stop this"
   { name: 'you_stop_it', pattern: /\b(i hope|i want|i need|i ask|i would like|i d like|i am asking|please|can|could|would|will) you (to |will |would |just |please )?(stop|quit|cease|end) (it|this|that|these|them|sending|texting|messaging|contacting|now|immediately|right away|already)\b/, intent: 'opt_out', negatable: true },
   // "make it stop": the texts, unless the message talks of a symptom ("my eye is drooping, how do I make it stop")
   { name: 'make_it_stop', pattern: /\bmake (it|this) stop\b/, intent: 'opt_out', negatable: true },
   // "off the list please"
-  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it out\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b|\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: false },
+  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it (out|off)\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b|\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: false },
   // "stop the texts", "end these promos", "cancel all alerts", "no more texts"
   { name: 'stop_the_texts', pattern: rx(`\\b(stop|quit|cease|end|halt|cancel|unsubscribe|block|discontinue|turn off|no|enough|zero)( (the|these|those|your|all|all the|all of the|all of these|all these|all your|this|any|any more|all future|future|further|more|additional|of the|of these|of your|with the|w the|with these|with all the|those damn|these damn|the damn|fucking|f\\w*ing|damn|stupid|annoying|spam|marketing|promotional|automated|daily|constant|endless|random|text|sms))*( \\w+)? (${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: true },
   // "remove me", "delete my number", "unsubscribe me", "lose my number"
@@ -210,15 +214,15 @@ const UNFINISHED_DO_NOT = rx(`^(please |just |and )*(do not|never|dont) (${CONTA
 const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|your|all|any|more|of|with|off|out|me|us|my number|from your|list|from the|mailing) ?)*(${TEXT_NOUN}|list|this|these|them|it|getting|receiving|me|)?\\b`);
 
 /** "I'm not Maria", "this isn't John's phone", "no Kevin here": a name, checked against the raw capitals. */
-const NOT_THIS_PERSON = /^(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and )*(i am not|this is not|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
-const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|text|one|num|no|name|#|recipient|customer|patient|client|info|cellphone|phone number)|you have the wrong|you got the wrong|you have got the wrong|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|got a new number|new owner of this number|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
+const NOT_THIS_PERSON = /^(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and |so |oh |no |nope )*(i am not|this is not|this isnt|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos|wrong)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
+const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|text|one|num|no|name|#|recipient|customer|patient|client|info|cellphone|phone number)|you have the wrong|you got the wrong|you have got the wrong|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
 /** "I've never been there": may be a number that changed hands; staff decide. */
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
 /** The list a removal is about, when it is not the texts: "take me off the waitlist". */
 const OTHER_LIST = /^(off |out of |from |of )?(the |your |this |that |my )?(wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation)\b/;
 const NON_SMS_LIST = /^(off |out of |from |of )?(the |your |this |that |my |all )?(postcards?|mailing|mail|emails?|e mails?|newsletters?|calls?|calling|phone|mail out|mailers?)\b/;
 /** The person keeps the texts while stopping something else: "stop calling, I'll text". */
-const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok))\b/;
+const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok)|just texts?|texts? only|only texts?|text is fine)\b/;
 
 /** Words that follow "I'm not" or "no" in ordinary replies, not names of a person the sender wanted. */
 const NOT_A_NAME = new Set(
@@ -236,7 +240,7 @@ const NOT_A_NAME = new Set(
 );
 
 /** Profanity that aims at the sender ("f*** off", "screw you") opts out; said in delight it does not. */
-const HOSTILE = /\b(fuck|fuk|fuckin|fucking|fking|fkn|fk|fck|f|frick|freaking|screw|piss|shove|stick|bite|eff|sod|bugger) ?(off|you|yourself|yourselves|yall|this|that|your (\w+ )?(texts|spa|business|company|messages|promos|offers)|outta here)\b|\b(fuck|fucking|fuckin|shit|shitty|stupid|damn|bullshit|annoying) ?(spam|texts|text|messages|bs|scam|spammers?)\b|\bgo to hell\b|\bstfu\b|\bget the (fuck|hell|f) (off|out|away)\b|\bleave me the (fuck|hell|f) alone\b|\bgo (fuck|f|screw) (yourself|yourselves|off)\b/;
+const HOSTILE = /\b(fuck|fuk|fuckin|fucking|fking|fkn|fk|fck|f|frick|freaking|screw|piss|shove|stick|bite|eff|sod|bugger) ?(off|you|yourself|yourselves|yall|this|that|your (\w+ )?(texts|spa|business|company|messages|promos|offers)|outta here)\b|\b(fuck|fucking|fuckin|shit|shitty|stupid|damn|bullshit|annoying) ?(spam|texts|text|messages|bs|scam|spammers?)\b|\bgo to hell\b|\bstfu\b|\bget the (fuck|hell|f) (off|out|away)\b|\bleave me the (fuck|hell|f) alone\b|\bgo (fuck|f|screw) (yourself|yourselves|off)\b|^(die|drop dead|go die|eat shit)\b|\bdrop dead\b|\b(text|message|contact|call) me (one more time|again|ever again)\b.{0,40}\b(fcc|ftc|police|cops|lawyer|attorney|report|sue|suing)\b|\b(reporting|report) you to the (fcc|ftc|police|attorney general)\b/;
 /** A reply of nothing but swearing ("f***", "wtf!!"): hostile to the sender, read as go away. */
 const PROFANE_WORD = /^(fuck|fuk|fucking|fuckin|fk|fck|stfu|motherfucker|mf)$/;
 const SWEAR_WORD = /^(fuck|fuk|fucking|fuckin|fk|fck|wtf|shit|shitty|damn|dammit|crap|asshole|bitch|bs|bullshit|stfu|omfg|ffs|motherfucker|mf)$/;
@@ -256,7 +260,7 @@ const REQUEST_QUESTION = /^(can|could|would|will|please|may|might|can you|could 
 
 const TAPBACK = /^(Liked|Loved|Emphasized|Emphasised|Laughed at|Disliked|Questioned|Reacted \S+ to)\s+[“"«'].*[”"»']\s*$/su;
 const EMOJI_STOP = /^(?:\u{1F6D1}|\s)+$/u;
-const EMOJI_REFUSAL = /^(?:[\u{1F595}\u{26D4}\u{1F6AB}\u{270B}\u{1F91A}\u{1F645}\u{274C}\u{1F515}\u{1F4F5}\u{2716}\u{1F44E}\u{1F6D1}]|\u{FE0F}|\u{200D}|[\u{2640}\u{2642}]|[\u{1F3FB}-\u{1F3FF}]|\s)+$/u;
+const EMOJI_REFUSAL = /^(?:[\u{1F4F1}\u{1F4F2}\u{1F4AC}\u{1F595}\u{26D4}\u{1F6AB}\u{270B}\u{1F91A}\u{1F645}\u{274C}\u{1F515}\u{1F4F5}\u{2716}\u{1F44E}\u{1F6D1}]|\u{FE0F}|\u{200D}|[\u{2640}\u{2642}]|[\u{1F3FB}-\u{1F3FF}]|\s)+$/u;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -558,7 +562,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   const stranger = NEVER_A_CLIENT.exec(text);
   if (stranger) return { intent: 'needs_review', rule: 'wrong_number', matched: stranger[0] };
   const notThem = NOT_THIS_PERSON.exec(text);
-  if (notThem && prepared.clauses.length <= 3) {
+  if (notThem && prepared.clauses.length <= 5) {
     const name = notThem[4]!;
     const asking = notThem[2] === 'who is' || notThem[2] === 'whos';
     if (!NOT_A_NAME.has(name) && !FCC_WORDS.has(name) && !(asking && notThem[5])) {
@@ -592,7 +596,8 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
     if (frame.negatable && isNegatedAt(clause, m.index, m[0])) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
-    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && aboutSomethingElse(text.slice(m.index + m[0].length).trim())) {
+    const rest = text.slice(m.index + m[0].length).trim();
+    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && aboutSomethingElse(rest) && !/\b(here|to this (number|phone|cell)|to me)$/.test(rest)) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     if (/\b(let us|lets|we (have|need|got) to|we must|we should|we will|we can)$/.test(text.slice(0, m.index).trim())) {
@@ -618,6 +623,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
     if (frame.name === 'remove_it' && !/\b(my|this|the) (number|phone|cell|info|information|contact)\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'make_it_stop' && SYMPTOM.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'uncertain' && APPOINTMENT_TALK.test(prepared.text) && /needed|not interested/.test(m[0])) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'uncertain' && /interest/.test(m[0]) && /\b(right now|for now|at the moment|maybe|later|next (month|time|year)|in the (summer|fall|spring|winter)|this (time|month))\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (KEEPS_TEXTS.test(prepared.text) && frame.intent === 'opt_out') return { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
     if (frame.intent === 'opt_out' && TIME_LIMIT.test(text.slice(m.index))) {
       return { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
@@ -822,7 +828,8 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           return { intent: 'opt_out', rule: long ? 'keyword_in_long_message' : 'keyword_in_short_reply', matched, keyword };
         }
         const gerund = (/ing$/.test(next) || /[a-z]{3,}in$/.test(next)) && !COURTESY.has(next) && !CONTACT_GERUND_WORD.test(next) && next !== 'anything' && next !== 'everything' && next !== 'nothing';
-        if (gerund && !EVERYDAY_GERUND.test(next) && word !== 'cancel' && (i === 0 || /^(please|just|ok|so|now|and|oh|omg|seriously|can you|could you|would you|will you|you need to|i need you to|i want you to)$/.test(before))) {
+        const bare = before.replace(/\b(please|pls|plz|kindly|just|now)\b/g, ' ').replace(/\s+/g, ' ').trim();
+        if (gerund && !EVERYDAY_GERUND.test(next) && word !== 'cancel' && (i === 0 || /^(|ok|so|and|oh|omg|seriously|can you|could you|would you|will you|you need to|i need you to|i want you to)$/.test(bare))) {
           // "stop wasting my time" may be about the texts; "stop procrastinating" is not: staff decide the rest.
           toReview('uncertain_revocation');
           continue;
@@ -846,6 +853,10 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           continue;
         }
       }
+      if (word === 'quit' && afterWords.length > 0 && !COURTESY.has(afterWords[0]!) && !CONTACT_GERUND_WORD.test(afterWords[0]!) && !TEXT_THINGS.test(after)) {
+        otherSense();
+        continue;
+      }
       if (/^(by|at|in|on|over|up|of|into|for|when|where)\b/.test(after) && word === 'stop') {
         otherSense();
         continue;
@@ -858,9 +869,11 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       const imperative =
         i === 0 ||
         /^(please|ok|okay|just|so|now|and|yes|yea|yeah|no|nope|nah|hi|hey|hello|sorry|thanks|then|also|kindly|plz|pls|i said|seriously|again|oh|omg|lol|dude|lady|sir|man|ugh|but|you can|can you|could you|would you|will you|you need to|you have to|you should|you must|i need you to|i want you to|i asked you to|i told you to|i would like you to|i d like you to|i am asking you to|i said to|now please|please just|just please|no thanks|no thank you|no thx|thanks but|wow|geez|jeez|god|for the love of god|for gods sake|for the last time|once again|one more time|i said it before|i have said|i already said|please please|yo|ugh please|um|uh|hmm|well|alright|fine|ok ok|okay okay|no no|stop|quit)$/.test(before);
+      const bareBefore = before.replace(/\b(please|pls|plz|kindly|just|now)\b/g, ' ').replace(/\s+/g, ' ').trim();
+      const imperativeAfterCourtesy = /^(|can you|could you|would you|will you|you can|ok|so|and|i need you to|i want you to|i asked you to)$/.test(bareBefore);
       const wantsTo = WANTS_TO.test(before ? `${before} ` : '') || (unambiguous && /^(can|could|may) i$|^(i|we) (would|d) like to$|^how (do|can) i$/.test(before));
       const exclamation = afterWords.every((w) => COURTESY.has(w)) && !OTHER_SENSE_BEFORE.test(before) && !/\b(next|last|first|final|nearest|each|every|bus|train|pit|full|one|non|truck|rest|that|this)$/.test(before);
-      if (imperative || wantsTo || (exclamation && !clause.question)) {
+      if (imperative || imperativeAfterCourtesy || wantsTo || (exclamation && !clause.question)) {
         if (clause.question && !REQUEST_QUESTION.test(clause.text)) {
           toReview('keyword_in_question');
           continue;

@@ -29,7 +29,7 @@ export interface LanguageLexicon {
 
 export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, LanguageLexicon>> = {
   es: {
-    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARSE DE BAJA', 'DAR DE BAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION', 'FIN', 'QUITAR', 'QUITARME', 'NO CONTACTAR', 'NO ENVIAR', 'NO MOLESTAR', 'CANCELAR MENSAJES', 'SALIR MARKETING', 'SALIR DE LA LISTA'],
+    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARSE DE BAJA', 'DAR DE BAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION', 'FIN', 'QUITAR', 'QUITARME', 'NO CONTACTAR', 'NO ENVIAR', 'NO MOLESTAR', 'CANCELAR MENSAJES', 'SALIR MARKETING', 'SALIR DE LA LISTA', 'FINALIZAR', 'PAREN', 'DETENER MENSAJES', 'DETENER PROMOCIONES', 'NO MAS MENSAJES'],
     optIn: ['ALTA', 'COMENZAR', 'INICIAR'],
     help: ['AYUDA'],
     revocationPhrases: [
@@ -40,6 +40,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(deja|dejen|deje|dejar|para|paren|pare|dejes) de (enviar|mandar|escribir|molestar|textear|contactar|llamar|insistir|joder|fastidiar)\w*/,
       /\bno (quiero|deseo|quiere|queremos) (recibir |mas |ningun |ningunos |estos |sus |los |tus )*(mensajes|textos|sms|promociones|ofertas|publicidad|info|informacion|mensages)\b/,
       /\bno quiero que me (escriban|manden|envien|contacten|llamen|molesten|texteen)\b/,
+      /\bno me vuelva(n)? a (llamar|escribir|enviar|mandar|contactar|molestar|textear)\b/,
       /\bno quiero saber nada\b/,
       /\b(ya )?no (mas|quiero mas) (mensajes|textos|sms|promociones|publicidad)\b/,
       /\bno molestar mas\b|\bdejame en paz\b|\bdejenme en paz\b|\bme desuscribo\b|\bdesuscribanme\b|\bdesuscribirme\b/,
@@ -48,7 +49,8 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(quit|sac|borr|elimin)\w* (mi|este) (numero|telefono|celular)\b/,
       /\b(darme|dar|me doy|denme|quiero darme|me quiero dar|como me doy|como darme) de baja\b(?! (mi|la|el|una|un) (tarjeta|cuenta|cita|membresia|reserva|pago))/,
       /\bcancelar (la |mi )?(suscripcion|subscripcion)\b/,
-      /\bnumero (equivocado|incorrecto|errado)\b|\bse equivoc\w+ de numero\b/,
+      /\bnumero (equivocado|incorrecto|errado)\b|\bse equivoc\w+ de numero\b|\b(este|ese) (no es el )?numero (ya )?no es (el )?de\b|\bno es el numero de\b/,
+      /\b(detener|cancelar|parar) (los |las |sus |estos |todas las |todos los )?(mensajes|promociones|textos|notificaciones|recordatorios)\b/,
       /\bya no quiero (recibir|mensajes|textos|que me)\b/,
       /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
     ],
@@ -67,7 +69,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     marker: /\b(merci|svp|s il vous plait|bonjour|messages plus|ne pas|je ne|vous|rendez vous)\b/,
   },
   pt: {
-    optOut: ['SAIR', 'PARAR', 'PARE', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER', 'REMOVER', 'SAI FORA', 'NAO QUERO MAIS', 'NAO QUERO RECEBER', 'CHEGA', 'NAO MANDA MAIS', 'NAO ENVIE MAIS'],
+    optOut: ['SAIR', 'PARAR', 'PARE', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER', 'REMOVER', 'SAI FORA', 'NAO QUERO MAIS', 'NAO QUERO RECEBER', 'CHEGA', 'NAO MANDA MAIS', 'NAO ENVIE MAIS', 'ENCERRAR', 'CANCELAR ASSINATURA', 'DESCADASTRO'],
     optIn: [],
     help: ['AJUDA'],
     revocationPhrases: [
@@ -83,10 +85,10 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     otherSense: /\bsair d[ao] (fila|trabalho|casa|consulta)\b|\bfila de espera\b|\blista de espera\b/,
   },
   zh: {
-    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '停', '退出', '拒收', '不要', '别发了', '別發了', '不要再发', '不要再發'],
+    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '停', '退出', '拒收', '不要', '别发了', '別發了', '不要再发', '不要再發', '结束', '結束', '不要骚扰我', '不要騷擾我'],
     optIn: [],
     help: ['帮助', '幫助'],
-    revocationPhrases: [/退订|退訂|取消订阅|取消訂閱|拒收|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
+    revocationPhrases: [/退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
   },
   tl: {
     optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO'],
@@ -119,10 +121,10 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه'],
     optIn: [],
     help: ['مساعدة', 'مساعده'],
-    revocationPhrases: [/[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
+    revocationPhrases: [/[اأإآ]لغ[يى]? (جميع|كل) (التذكيرات|الرسائل|الاشعارات|الإشعارات)|[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
   },
   ko: {
-    optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑'],
+    optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑', '종료'],
     optIn: [],
     help: ['도움', '도움말'],
     revocationPhrases: [/수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],

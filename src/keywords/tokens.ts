@@ -29,7 +29,7 @@ const CONTRACTIONS: Record<string, string> = {
   dont: 'do not', doesnt: 'does not', didnt: 'did not', cant: 'can not', cannot: 'can not',
   wont: 'will not', wouldnt: 'would not', shouldnt: 'should not', couldnt: 'could not', isnt: 'is not',
   arent: 'are not', wasnt: 'was not', werent: 'were not', havent: 'have not', hasnt: 'has not', aint: 'am not',
-  im: 'i am', ive: 'i have', youre: 'you are', youve: 'you have', youll: 'you will',
+  im: 'i am', ive: 'i have', id: 'i would', youd: 'you would', youre: 'you are', youve: 'you have', youll: 'you will',
   theyre: 'they are', theres: 'there is', heres: 'here is', wheres: 'where is', whatre: 'what are', ill: 'i will', thats: 'that is', whats: 'what is', hows: 'how is', whos: 'who is', its: 'it is', lets: 'let us',
   wanna: 'want to', gonna: 'going to', gotta: 'got to', lemme: 'let me', gimme: 'give me', dnt: 'do not',
   idk: 'i do not know', idc: 'i do not care', idgaf: 'i do not care',
