@@ -126,7 +126,7 @@ const TEXT_NOUN = 'texts|text|messages|message|sms|smss|alerts|alert|notificatio
 const ME = 'me|us|this number|my number|my phone|my cell|this phone|this line|this cell|here|my mom|my dad|my wife|my husband|him|her|them';
 
 /** Appointments and the like: what "cancel", "end" and "stop" are about in an ordinary reply. */
-const ORDINARY_OBJECT = 'appointment|appointments|appt|appts|booking|bookings|reservation|reservations|order|orders|session|sessions|visit|visits|consult|consultation|consults|treatment|treatments|class|classes|facial|facials|botox|filler|fillers|massage|massages|lesson|lessons|meeting|meetings|membership|memberships|package|packages|plan|payment|payments|card|charge|charges|subscription box|peel|peels|laser|wax|waxing|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|morning|afternoon|evening|week|weekend|month|it for|that one|the one|my spot|spot|slot|time|date|and reschedule|and rebook|the swelling|swelling|bleeding|bruising|pain|itching|peeling|redness|medication|antibiotic|antibiotics|retinol|tretinoin|the cream|cream|serum|using|taking|drinking|smoking|working|work|exercising|working out';
+const ORDINARY_OBJECT = 'appointment|appointments|appt|appts|booking|bookings|reservation|reservations|order|orders|session|sessions|visit|visits|consult|consultation|consults|treatment|treatments|class|classes|facial|facials|botox|filler|fillers|massage|massages|lesson|lessons|meeting|meetings|membership|memberships|package|packages|plan|payment|payments|card|charge|charges|subscription box|peel|peels|laser|wax|waxing|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|morning|afternoon|evening|week|weekend|month|it for|that one|the one|my spot|spot|slot|time|date|and reschedule|and rebook|auto renew|autorenew|auto renewal|renewal|the auto renew|the swelling|swelling|bleeding|bruising|pain|itching|peeling|redness|medication|antibiotic|antibiotics|retinol|tretinoin|the cream|cream|serum|using|taking|drinking|smoking|working|work|exercising|working out';
 
 /** 'no' is left out: before a verb it is an answer ("no, stop"), not a negation. */
 const NEGATION = new Set(['not', 'never', 'dont', 'nor', 'without', 'nobody', 'cannot']);
@@ -163,6 +163,8 @@ const FRAMES: readonly Frame[] = [
   { name: 'shut_up', pattern: /\bshut (the \w+ |the fuck |it |your \w+ )?up\b/, intent: 'needs_review', negatable: true },
   // "Please remove." as a clause of its own, after the reason ("She passed. Please remove.")
   { name: 'remove_clause', pattern: /^(please |pls |plz |kindly |so |just )*(remove|unsubscribe|delete|erase)( me| us| this number| it| this| please| thanks| thank you| now| asap| immediately)*$/, intent: 'opt_out', negatable: false },
+  // "can you not text me anymore", "no need to text me anymore, I moved"
+  { name: 'can_you_not', pattern: /^(can|could|would|will) you (please )?(not|never) (text|message|contact|call|send) (me|us|this number|here)\b|\bno need to (text|message|contact|send) (me|us)( any more| again)?\b/, intent: 'opt_out', negatable: false },
   // "This is a work phone, please don't text it"; "I don't want to be in your system anymore"
   { name: 'not_this_phone', pattern: /\b(do not|dont|never) (text|message|contact|call) (it|this phone|this line|that number|here|this cell)\b|\b(do not|dont|no longer) want to be (in|on) (your|the|this) (system|list|database|records|contacts|texts)\b|\bstop sending (\w+ ){0,3}(here|to this number|to this phone)\b/, intent: 'opt_out', negatable: false },
   // "I hope you stop it right away", "I need you to stop this"
@@ -189,15 +191,15 @@ const FRAMES: readonly Frame[] = [
   // "I withdraw my consent", "consent revoked", "you do not have my permission to text me"
   { name: 'withdraw_consent', pattern: /\b(withdraw|withdrawing|withdrawn|revoke|revoking|revoked|rescind|rescinding|cancel|cancelling|canceling|remove|pull) (my |all |any )?(consent|permission)\b|\b(consent|permission) (is |has been )?(revoked|withdrawn|rescinded|denied)\b|\b(do not|no longer) (have|give|grant) (you )?(my )?(consent|permission)\b|\bi (do not|did not|never) (consent|agree|give consent|gave consent|give permission|gave permission|give you permission|give you consent|gave you permission|authorize|authorized)\b|\bnever gave (you )?(my )?(consent|permission)\b|\bwithout my (consent|permission)\b/, intent: 'opt_out', negatable: false },
   // "do not call", "don't text my daughter, she is 16"
-  { name: 'do_not_call', pattern: /^(please )?(do not|never|dont) (call|text|message|contact)( me| this number| my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children|grandma|grandpa|grandmother|grandfather))?( list| again| any more| ever)?$|^(please )?(do not|dont|never) (text|message|contact) my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children)\b/, intent: 'opt_out', negatable: false },
+  { name: 'do_not_call', pattern: /^(please |i said |i told you |i already said |again |so )*(do not|never|dont) (call|text|message|contact)( or (call|text|message|contact))?( me| this number| my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children|grandma|grandpa|grandmother|grandfather))?( list| again| any more| ever)?$|^(please )?(do not|dont|never) (text|message|contact) my (daughter|son|wife|husband|mom|dad|mother|father|kid|kids|child|children)\b/, intent: 'opt_out', negatable: false },
   // "reminders only", "just the appointment ones", "not the sales stuff": less than all, staff decide what
   { name: 'partial', pattern: /\b(reminders|appointment (ones|texts|reminders)|email|emails|e mail) only\b|\bonly (get |send |text )?(me )?(the )?(reminders|appointment)|\bjust (the )?(appointment|reminders)\b|\bonly (want|need|get|receive|text me about|text about|send me|send) (the )?(appointment|appointments|reminders)\b|\bonly (text|message|contact) (me )?(about|for|with) (appointments?|reminders?|my appointments?)\b|\bnot the (sales|promo|promos|promotional|marketing|ads)\b|\b(text|message) my (assistant|husband|wife|daughter|son) instead\b|\b(only|just) (email|e mail|call) me\b|\bemail me instead\b|\b(contact|reach|communicate with) me (only )?(by|via|through) (mail|email|e mail|post|phone|letter)\b|\bonly (contact|reach) me (by|via|through)\b|\bnot (by |via )?(text|texts|sms)$/, intent: 'needs_review', negatable: false },
   // "why are you still texting me", "why do I keep getting these"
   { name: 'why_still', pattern: /\bwhy (are|do|am|is|does|did|would) (you|i|u|this number|yall)( \w+)? (still |keep |keeps )?(texting|messaging|getting|receiving|sending|contacting|text|message|get|receive)\b|\bwhy (you|u) (still )?(texting|messaging)\b/, intent: 'needs_review', negatable: false },
   // short words that may end the texts: staff decide
-  { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|just shut up|dnd|do not disturb|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop|nobody wants (this|these|your \w+))( now| please| thanks| already)*$/, intent: 'needs_review', negatable: false },
+  { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|just shut up|dnd|do not disturb|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop|nobody wants (this|these|your \w+)|i am out|i am out of here|im out)( now| please| thanks| already)*$/, intent: 'needs_review', negatable: false },
   // "leave me alone", "I never signed up for this", "go away"
-  { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this) spam|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
+  { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|^(please |just |now |so |pls |ugh |oh |omg |seriously )*go away|just go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this) spam|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
   // "no more", "no more please" as the whole clause
   { name: 'no_more', pattern: /^(please |ok |just |thanks |no )?(no more|no mas|no thanks no more|enough|enough already|thats enough|that is enough|no more please|no more thanks|stop sending)( please| thanks| thank you| now| already)*$/, intent: 'opt_out', negatable: false },
   // "you don't need to text me", "who gave you my number", "not interested"
@@ -207,14 +209,14 @@ const FRAMES: readonly Frame[] = [
 const TIME_LIMIT = /\b(for the \d+|on the \d+|on (mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\w* \d+|after|before|until|till|til|between|during|while|at night|in the morning|early|late|so early|so late|weekend|weekends|on sundays|on saturdays|at work|at \d|\d ?(am|pm)|tonight|today|this week|for now|for a while|for a bit|for a few|right now i am|while i am)\b/;
 
 /** "how do I unsubscribe?", "how can I stop these?", "how do I get off this list" */
-const HOW_TO = rx(`\\b(how|where|what) (do|can|could|would|should|to|does|will|must) ?(i|we|you|one|someone|a person)? ?(do to |have to |need to |go about )?(stop|unsubscribe|unsub|opt out|optout|cancel|end|quit|get off|get out|get removed|be removed|get taken off|turn off|turn these off|disable|revoke|unenroll|opt|remove|leave|unfollow|block)\\b`);
+const HOW_TO = rx(`\\b(?:is there (?:a|any) way (?:to|i can|for me to)|(how|where|what) (do|can|could|would|should|to|does|will|must)) ?(i|we|you|one|someone|a person)? ?(do to |have to |need to |go about )?(stop|unsubscribe|unsub|opt out|optout|cancel|end|quit|get off|get out|get removed|be removed|get taken off|turn off|turn these off|disable|revoke|unenroll|opt|remove|leave|unfollow|block)\\b`);
 
 const UNFINISHED_DO_NOT = rx(`^(please |just |and )*(do not|never|dont) (${CONTACT_VERB}) (me|us|this number)\\b`);
 /** What may follow "how do I stop" when the texts are meant: "these", "getting them", "from the list". */
-const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|your|all|any|more|of|with|off|out|me|us|my number|from your|list|from the|mailing) ?)*(${TEXT_NOUN}|list|this|these|them|it|getting|receiving|me|)?\\b`);
+const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|your|all|any|more|of|with|off|out|me|us|my number|from your|list|from the|mailing|please|now) ?)*$|^(\\w+ ){0,4}(${TEXT_NOUN}|list|texting|messaging)\\b`);
 
 /** "I'm not Maria", "this isn't John's phone", "no Kevin here": a name, checked against the raw capitals. */
-const NOT_THIS_PERSON = /^(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and |so |oh |no |nope )*(i am not|this is not|this isnt|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos|wrong)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
+const NOT_THIS_PERSON = /(?:^|\b(?:i assure you|i promise you|i promise|trust me|sorry|but|and|so|lol|haha|actually) )(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and |so |oh |no |nope )*(i am not|this is not|this isnt|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos|wrong)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
 const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|text|one|num|no|name|#|recipient|customer|patient|client|info|cellphone|phone number)|you have the wrong|you got the wrong|you have got the wrong|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
 /** "I've never been there": may be a number that changed hands; staff decide. */
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
@@ -383,7 +385,8 @@ function gluedKeywords(word: string): string | undefined {
   }
   for (let i = 3; i <= word.length - 3; i++) {
     const left = keywordTable.get(word.slice(0, i));
-    const right = keywordTable.get(word.slice(i));
+    const rest = word.slice(i).replace(/^(TO|2|AND|N|OR|THEN|PLEASE)(?=[A-Z]{3})/, '');
+    const right = keywordTable.get(rest);
     if (left?.intent === 'opt_out' && right?.intent === 'opt_out' && left.language === 'en' && right.language === 'en') return left.keyword;
   }
   return undefined;
@@ -398,7 +401,7 @@ function unmaskProfanity(raw: string): string {
 /** Words that revoke when they are all the message says besides courtesy ("Remove please", "cease"). */
 const REVOKING_WORDS: Record<string, string> = {
   remove: 'REMOVE', rmv: 'REMOVE', rmove: 'REMOVE', remve: 'REMOVE', reomve: 'REMOVE', removea: 'REMOVE', remov: 'REMOVE', removeme: 'REMOVE',
-  cease: 'CEASE', seize: 'CEASE', halt: 'HALT', unenroll: 'UNENROLL', desist: 'CEASE', unsubscribeme: 'UNSUBSCRIBE', stahp: 'STOP',
+  cease: 'CEASE', seize: 'CEASE', halt: 'HALT', discontinue: 'DISCONTINUE', unenroll: 'UNENROLL', desist: 'CEASE', unsubscribeme: 'UNSUBSCRIBE', stahp: 'STOP',
 };
 /** Courtesy in the other languages, around their keywords ("baja por favor", "ayoko na po"). */
 const FOREIGN_COURTESY = new Set(['por', 'favor', 'porfa', 'porfavor', 'xfa', 'gracias', 'ya', 'po', 'merci', 'svp', 'stp', 'obrigado', 'obrigada', 'pf', 'pfv', 'tanpri', 'mesi', 'souple', 'a', 'ạ', 'nha', 'nhe', 'di', 'roi', 'ahora', 'todo', 'todos', 'agora']);
@@ -597,7 +600,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     const rest = text.slice(m.index + m[0].length).trim();
-    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && aboutSomethingElse(rest) && !/\b(here|to this (number|phone|cell)|to me)$/.test(rest)) {
+    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && ((aboutSomethingElse(rest) && !/\b(here|to this (number|phone|cell)|to me)$/.test(rest)) || /^(me|us) to (voicemail|the|a|an|my|your)\b/.test(rest))) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     if (/\b(let us|lets|we (have|need|got) to|we must|we should|we will|we can)$/.test(text.slice(0, m.index).trim())) {
@@ -701,7 +704,7 @@ function foreignPhrase(views: TextViews): Found | undefined {
 }
 
 /** Signs that a reply is playful or keen ("stop, you're too sweet 😂", "ugh stop, I want it all"). */
-const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in|count me in|amazing|cute|gorgeous|obsessed)\b/u;
+const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in|count me in|amazing|cute|gorgeous|obsessed|embarrassing me|too kind|so nice|you always remember)\b/u;
 const PLAYFUL_TEXT_MARKS = /[😂🤣😆😅😍🥰😘😩🙈💕❤💖😜😝😉]/u;
 /** Habits and symptoms that stop: "stop charging my card", "stop procrastinating", "stop itching". */
 const EVERYDAY_GERUND = /^(charging|billing|bleeding|swelling|itching|itchin|peeling|burning|hurting|aching|bruising|throbbing|tingling|working|taking|using|eating|drinking|smoking|vaping|procrastinating|sleeping|sleepin|playing|worrying|crying|laughing|checking|reminding|spelling|knowing|being|doing|going|making|trying|thinking|putting|picking|getting charged|breaking|running|raining|snowing|leaking|dripping|flaking|twitching|drooping|tempting|teasing|joking|kidding|spoiling|flattering|complimenting|renewing|auto|paying|shipping|delivering|sending the|selling me on)$/;
@@ -726,7 +729,7 @@ const NET_EXCEPTIONS = /\b(by accident|accidentally|by mistake|did not mean|add 
 const ENGLISH_NET: readonly RegExp[] = [
   /\b(no|not|never|stop|quit|enough|done|remove|removed|off|out|block|blocked|leave|unsub\w*|lose|delete|deleted|why|who|cease|without)\b.{0,40}\b(texts|texting|messages|messaging|msgs|sms|spam|this number|my number|list|contact me|contacting me)\b/,
   /\b(texts|texting|messages|messaging|msgs|sms|spam|this number|my number|your list|the list)\b.{0,40}\b(no more|not|never|stop|enough|remove|removed|off|block|blocked|unsub\w*|delete|deleted|annoying|unwanted|harass\w*)\b/,
-  /\b(unsubscrib\w*|opt(ed|ing)? out|blocking|blocked|report(ed|ing)? (you|this|spam)|harass\w*|unwanted|go away|leave me (alone|be)|lose my|forget my|delete me|remove me|unfollow)\b/,
+  /\b(unsubscrib\w*|opt(ed|ing)? out|blocking|blocked|report(ed|ing)? (you|this|spam)|harass\w*|unwanted|^go away|just go away|leave me (alone|be)|lose my|forget my|delete me|remove me|unfollow)\b/,
 ];
 
 /** Roots of stopping, refusing and removing in the other languages, for the review net. */

@@ -55,7 +55,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
     ],
     marker: /\b(por favor|porfa|mensajes|gracias|quiero|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
-    otherSense: /\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b/,
+    otherSense: /\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b|\bde baja (del|de la|de mi|de el|en el|en la) (?!lista|mensajes|textos|sms|promociones|suscripcion|servicio de mensajes)/,
   },
   fr: {
     optOut: ['ARRET', 'ARRETE', 'ARRETT', 'ARRETER', 'ARRETEZ', 'DESINSCRIRE', 'DESINSCRIPTION', 'DESABONNER', 'DESABONNEMENT', 'ANNULER'],
@@ -74,7 +74,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     help: ['AJUDA'],
     revocationPhrases: [
       /\bnao (quero|desejo) (mais )?(receber |mais )*(mensagens|sms|textos|promocoes|mensagem)\b/,
-      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bnao quero (receber|mais|mensage\w*|sms|promoc\w*)\b|\bnao (envie|envia|mande|manda|mandem|enviem)( mais)?( mensage\w*| msg| sms| nada| isso)?$|\bnao (envie|envia|mande|manda|mandem|enviem) mais\b|\bchega de (me mandar|mandar|mensage\w*|msg|sms|isso|spam)\b|\bme deixe(m)? em paz\b|\bremov\w* (o )?meu (numero|contato|cadastro)\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
+      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bnao quero (receber|mais|mensage\w*|sms|promoc\w*)\b|\bnao (envie|envia|mande|manda|mandem|enviem)( mais)?( mensage\w*| msg| sms| nada| isso)?$|\bnao (envie|envia|mande|manda|mandem|enviem) mais\b|\bnao me (manda|mandar|envia|enviar)( mais)?\b|\b(nao|parar de|deixar de) receber\b|\b(tira|tire|remove|remova|exclui|exclua) (o )?meu (numero|contato|cadastro)\b|\bchega de (me mandar|mandar|mensage\w*|msg|sms|isso|spam)\b|\bme deixe(m)? em paz\b|\bremov\w* (o )?meu (numero|contato|cadastro)\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
       /\b(pare|parem|para) de (enviar|mandar|me mandar|me enviar|me incomodar|incomodar)\b/,
       /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensagens?|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem) (mais )?(mensagens?|msg|sms|textos?)\b/,
       /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
@@ -118,7 +118,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     marker: /\b(khong|cam on|toi|em|anh|chi|vang|duoc|ngay mai)\b/,
   },
   ar: {
-    optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه'],
+    optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه', 'بلوك', 'اعمل بلوك'],
     optIn: [],
     help: ['مساعدة', 'مساعده'],
     revocationPhrases: [/[اأإآ]لغ[يى]? (جميع|كل) (التذكيرات|الرسائل|الاشعارات|الإشعارات)|[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
