@@ -13,10 +13,11 @@ interface SetItem extends LabelledText {
 
 /**
  * The classifier measured on texts nobody who wrote its rules chose (fixtures/revocation/README.md):
- * - development: the first corpus (written alongside the rules), writers A's and B's texts, the
- *   language research's examples, and the first three rounds of collected texts, with the first
- *   three held-out sets (each scored once, then opened to improve the rules). Rules are tuned here.
- * - held-out: the fourth round of texts collected from other projects and pages (sources no earlier
+ * - development: the first corpus (written alongside the rules), writers A's and B's texts and
+ *   part of C's, the language research's examples, and the first four rounds of collected texts,
+ *   with the first four held-out sets (each scored once, then opened to improve the rules). Rules
+ *   are tuned here.
+ * - held-out: the fifth round of texts collected from other projects and pages (sources no earlier
  *   round used), and part of writer C's; never read while changing rules. This test prints its
  *   figures only, never a text, so a failure does not leak it.
  * - reserve: the rest of writer C's texts, not scored: part of the next held-out set.
@@ -58,16 +59,17 @@ describe('evaluation sets', () => {
     const share = (text: string) => parseInt(createHash('sha256').update(key(text)).digest('hex').slice(0, 8), 16) / 2 ** 32;
     for (const item of sets['held-out']) {
       if (item.origin === 'writer-c') {
-        expect(share(item.text)).toBeLessThan(0.4);
+        expect(share(item.text)).toBeGreaterThanOrEqual(0.4);
+        expect(share(item.text)).toBeLessThan(0.8);
       } else {
         expect(item.origin).toBe('external');
       }
     }
     for (const item of reserveItems) {
       expect(item.origin).toBe('writer-c');
-      expect(share(item.text)).toBeGreaterThanOrEqual(0.4);
+      expect(share(item.text)).toBeGreaterThanOrEqual(0.8);
     }
-    expect(sets.development.filter((i) => i.origin === 'writer-c')).toEqual([]);
+    for (const item of sets.development.filter((i) => i.origin === 'writer-c')) expect(share(item.text)).toBeLessThan(0.4);
   });
 });
 
