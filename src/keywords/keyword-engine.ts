@@ -120,7 +120,7 @@ const COURTESY = new Set([
 ]);
 
 /** What a person asks the sender to stop doing, or stop sending. */
-const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall|speaking|speaking to me|wasting my time|bugging me|bugging|annoying me|hassling|badgering|stalking|talking|talking to me|writing|writing to me|chatting|replying|responding';
+const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall|speaking|speaking to me|giving me|offering me|pitching|promoting|recommending|suggesting|wasting my time|bugging me|bugging|annoying me|hassling|badgering|stalking|talking|talking to me|writing|writing to me|chatting|replying|responding';
 const CONTACT_VERB = 'text|message|contact|send|sms|spam|bother|harass|hit me up|reach out to|reach out|reach|email|pester|solicit|msg|write|txt|talk|talk to me|reply|respond';
 const TEXT_NOUN = 'texts|text|messages|message|sms|smss|alerts|alert|notifications|notification|promos|promo|promotions|promotion|promotional texts|offers|deals|ads|advertisements|advertising|marketing|spam|reminders|updates|newsletters|newsletter|coupons|specials|blasts|solicitations|junk|spam texts|text messages|messeges|mesages|msgs|notices|texting|messaging|surveys|survey|review requests';
 const ME = 'me|us|this number|my number|my phone|my cell|this phone|this line|this cell|here|my mom|my dad|my wife|my husband|him|her|them';
@@ -163,6 +163,9 @@ const FRAMES: readonly Frame[] = [
   { name: 'shut_up', pattern: /\bshut (the \w+ |the fuck |it |your \w+ )?up\b/, intent: 'needs_review', negatable: true },
   // "Please remove." as a clause of its own, after the reason ("She passed. Please remove.")
   { name: 'remove_clause', pattern: /^(please |pls |plz |kindly |so |just )*(remove|unsubscribe|delete|erase)( me| us| this number| it| this| please| thanks| thank you| now| asap| immediately)*$/, intent: 'opt_out', negatable: false },
+  // "I'd prefer not to receive texts", "I'm sick of these messages", "please avoid texting me"
+  { name: 'prefer_not', pattern: rx(`\\b(prefer|rather|like|want|wish) not to (receive|get|be sent|be texted|be contacted)\\b|\\b(sick|tired|fed up) (of|with) (these|your|the|all|all these|all the|getting|receiving) (\\w+ )?(${TEXT_NOUN}|texts|messages)\\b|\\bavoid (texting|contacting|messaging|sending) (me|us|this number)\\b|\\bno need to keep (sending|texting|messaging)\\b`), intent: 'opt_out', negatable: true },
+  { name: 'still_messaging', pattern: /\b(you are|you re|u r|youre|yall are|you guys are) still (texting|messaging|contacting|sending)\b/, intent: 'needs_review', negatable: false },
   // "can you not text me anymore", "no need to text me anymore, I moved"
   { name: 'can_you_not', pattern: /^(can|could|would|will) you (please )?(not|never) (text|message|contact|call|send) (me|us|this number|here)\b|\bno need to (text|message|contact|send) (me|us)( any more| again)?\b/, intent: 'opt_out', negatable: false },
   // "This is a work phone, please don't text it"; "I don't want to be in your system anymore"
@@ -178,7 +181,7 @@ const FRAMES: readonly Frame[] = [
   // "remove me", "delete my number", "unsubscribe me", "lose my number"
   { name: 'remove_me', pattern: rx(`\\b(remove|delete|erase|unsubscribe|unenroll|unregister|deregister|lose|forget|opt out|optout|purge|unlist|delist|rid)( \\w+)? (me|us|my (\\w+ )?(number|name|phone|cell|info|information|contact|details|data|line|email|phone number|cell number|mobile)|this number|this phone|this line|our number|the number|my #|him|her|them|my mom|my dad|my wife|my husband|my son|my daughter)\\b`), intent: 'opt_out', negatable: true },
   // "take me off", "get me off your list", "opt me out", "count me out"
-  { name: 'take_me_off', pattern: rx(`\\b(take|get|drop|kick|opt|sign|count|cross|strike|scratch|pull|leave|put)( \\w+)? (me|us|my (\\w+ )?(number|name|phone|cell|info)|this number|him|her) (off|out|from|of)\\b`), intent: 'opt_out', negatable: true },
+  { name: 'take_me_off', pattern: rx(`\\b(take|get|drop|kick|opt|sign|count|cross|strike|scratch|pull|leave|put)( \\w+)? (me|us|my (\\w+ )?(number|name|phone|cell|info)|this number|him|her) (off|out|from|of)\\b(?! (at|near|by|in|on|outside|there|here|home|first|after|before|around|downtown|early|late)\\b)`), intent: 'opt_out', negatable: true },
   // "can I be removed", "I want to be taken off", "please get unsubscribed"
   { name: 'be_removed', pattern: rx(`\\b(i|we|my number|this number|please|pls|plz|to|can|want|wish|like)( \\w+){0,4}? (be|get|been|being|getting|gets) (removed|taken off|taken out|unsubscribed|opted out|deleted|unenrolled|delisted|erased)\\b`), intent: 'opt_out', negatable: true },
   // "do not text me", "never contact me again", "don't ever message this number"
@@ -561,7 +564,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
 
   // Wrong number: the texts reach someone who never consented.
   const wrong = WRONG_NUMBER.exec(text);
-  if (wrong && !isNegatedAt(clause, wrong.index, wrong[0])) return { intent: 'opt_out', rule: 'wrong_number', matched: wrong[0] };
+  if (wrong && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) return { intent: 'opt_out', rule: 'wrong_number', matched: wrong[0] };
   const stranger = NEVER_A_CLIENT.exec(text);
   if (stranger) return { intent: 'needs_review', rule: 'wrong_number', matched: stranger[0] };
   const notThem = NOT_THIS_PERSON.exec(text);
@@ -623,6 +626,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       }
     }
     if (frame.intent === 'needs_review' && KEEN.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'no_more' && /enough/.test(m[0]) && prepared.clauses.length > 1) return { intent: 'needs_review', rule: 'uncertain_revocation', matched: m[0] };
     if (frame.name === 'remove_it' && !/\b(my|this|the) (number|phone|cell|info|information|contact)\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'make_it_stop' && SYMPTOM.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'uncertain' && APPOINTMENT_TALK.test(prepared.text) && /needed|not interested/.test(m[0])) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
@@ -713,10 +717,10 @@ const EVERYDAY_GERUND = /^(charging|billing|bleeding|swelling|itching|itchin|pee
 const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked|i just booked|i will book|i am booking|booking now|i want to book|i need this|yes please|i am in|put me down|sign me up|save me a spot)\b/;
 
 /** Talk of an appointment: "cancel" and "end" are about it, not the texts ("can't come in, please cancel"). */
-const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be|reservation|reservations)\b/;
+const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be|reservation|reservations|sitter|babysitter|childcare|kid|kids|fever|emergency|flight|car broke|funeral)\b/;
 
 /** What follows a verb is a thing other than the texts: "the auto-renew", "the technician", "my card". */
-const TEXT_THINGS = rx(`^(${TEXT_NOUN}|list|number|contact|program|club texts|group|chat|thread|newsletters?|mailing|subscription|stuff|crap|junk|these|this|them|damn|fucking|stupid|annoying|constant|daily|weekly|automated|promotional)\\b`);
+const TEXT_THINGS = rx(`^(${TEXT_NOUN}|conversation|service|subscription service|shit|crap|nonsense|bs|madness|harassment|bullshit|garbage|phone|cell|inbox|list|number|contact|program|club texts|group|chat|thread|(\\w+ )?ones|birthday|reminder|promo|sale|marketing|daily|weekly|newsletters?|mailing|subscription|stuff|crap|junk|these|this|them|damn|fucking|stupid|annoying|constant|daily|weekly|automated|promotional)\\b`);
 function aboutSomethingElse(after: string): boolean {
   if (OTHER_SENSE_AFTER_OBJECT.test(after)) return true;
   const m = /^(of |from |on |for )?(the|my|your|a|an|his|her|our|this|that|those|these) (\w+)/.exec(after);
@@ -796,7 +800,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       }
       const unambiguous = UNAMBIGUOUS_FCC_WORDS.has(word);
       // "I said STOP", "I told you to stop": said before, said again.
-      if (/\b(i|we) (said|already said|have said|told you|told you to|asked you to|already told you|already asked you to)$/.test(before) && !clause.question) {
+      if ((/\b(i|we) (said|already said|have said|told you|told you to|asked you to|already told you|already asked you to)$/.test(before) && !clause.question) || /\b(told|tell|asked|ask|telling|asking|said) (you|u|yall|you guys) (to|2)$/.test(before)) {
         return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
       }
       // "the text said reply stop to unsubscribe": the words are quoted, not sent; "I replied stop
@@ -838,6 +842,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           continue;
         }
         const objectIsOther =
+          aboutSomethingElse(after) ||
           OTHER_SENSE_AFTER.test(after) ||
           OTHER_SENSE_AFTER_OBJECT.test(after) ||
           gerund ||
@@ -847,7 +852,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           otherSense();
           continue;
         }
-        if ((word === 'cancel' || word === 'end') && appointmentTalk) {
+        if ((word === 'cancel' || word === 'end') && (appointmentTalk || /^\d+( \d+)?\b/.test(after))) {
           otherSense();
           continue;
         }
@@ -871,7 +876,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       }
       const imperative =
         i === 0 ||
-        /^(please|ok|okay|just|so|now|and|yes|yea|yeah|no|nope|nah|hi|hey|hello|sorry|thanks|then|also|kindly|plz|pls|i said|seriously|again|oh|omg|lol|dude|lady|sir|man|ugh|but|you can|can you|could you|would you|will you|you need to|you have to|you should|you must|i need you to|i want you to|i asked you to|i told you to|i would like you to|i d like you to|i am asking you to|i said to|now please|please just|just please|no thanks|no thank you|no thx|thanks but|wow|geez|jeez|god|for the love of god|for gods sake|for the last time|once again|one more time|i said it before|i have said|i already said|please please|yo|ugh please|um|uh|hmm|well|alright|fine|ok ok|okay okay|no no|stop|quit)$/.test(before);
+        /^(please|ok|okay|just|so|now|and|yes|yea|yeah|no|nope|nah|hi|hey|hello|sorry|thanks|then|also|kindly|plz|pls|i said|seriously|again|oh|omg|lol|dude|lady|sir|man|ugh|but|you can|can you|could you|would you|will you|you need to|you have to|i need you to|i want you to|i asked you to|i told you to|i would like you to|i d like you to|i am asking you to|i said to|now please|please just|just please|no thanks|no thank you|no thx|thanks but|wow|geez|jeez|god|for the love of god|for gods sake|for the last time|once again|one more time|i said it before|i have said|i already said|please please|yo|ugh please|um|uh|hmm|well|alright|fine|ok ok|okay okay|no no|stop|quit)$/.test(before);
       const bareBefore = before.replace(/\b(please|pls|plz|kindly|just|now)\b/g, ' ').replace(/\s+/g, ' ').trim();
       const imperativeAfterCourtesy = /^(|can you|could you|would you|will you|you can|ok|so|and|i need you to|i want you to|i asked you to)$/.test(bareBefore);
       const wantsTo = WANTS_TO.test(before ? `${before} ` : '') || (unambiguous && /^(can|could|may) i$|^(i|we) (would|d) like to$|^how (do|can) i$/.test(before));
