@@ -166,6 +166,8 @@ const FRAMES: readonly Frame[] = [
   // "I'd prefer not to receive texts", "I'm sick of these messages", "please avoid texting me"
   { name: 'prefer_not', pattern: rx(`\\b(prefer|rather|like|want|wish) not to (receive|get|be sent|be texted|be contacted)\\b|\\b(sick|tired|fed up) (of|with) (these|your|the|all|all these|all the|getting|receiving) (\\w+ )?(${TEXT_NOUN}|texts|messages)\\b|\\bavoid (texting|contacting|messaging|sending) (me|us|this number)\\b|\\bno need to keep (sending|texting|messaging)\\b`), intent: 'opt_out', negatable: true },
   { name: 'still_messaging', pattern: /\b(you are|you re|u r|youre|yall are|you guys are) still (texting|messaging|contacting|sending)\b/, intent: 'needs_review', negatable: false },
+  // "kindly desist from further communication", "I'd rather not get these", "text someone else", "let me be"
+  { name: 'desist', pattern: /\bdesist\b|\bcease (all )?(further )?(communication|contact|correspondence)\b|\brather not (get|receive|be getting|be sent)\b|^(please |just )?(text|message|bother|spam) (someone|somebody) else\b|\blet me be\b/, intent: 'opt_out', negatable: true },
   // "can you not text me anymore", "no need to text me anymore, I moved"
   { name: 'can_you_not', pattern: /^(can|could|would|will) you (please )?(not|never) (text|message|contact|call|send) (me|us|this number|here)\b|\bno need to (text|message|contact|send) (me|us)( any more| again)?\b/, intent: 'opt_out', negatable: false },
   // "This is a work phone, please don't text it"; "I don't want to be in your system anymore"
@@ -206,7 +208,7 @@ const FRAMES: readonly Frame[] = [
   // "no more", "no more please" as the whole clause
   { name: 'no_more', pattern: /^(please |ok |just |thanks |no )?(no more|no mas|no thanks no more|enough|enough already|thats enough|that is enough|no more please|no more thanks|stop sending)( please| thanks| thank you| now| already)*$/, intent: 'opt_out', negatable: false },
   // "you don't need to text me", "who gave you my number", "not interested"
-  { name: 'uncertain', pattern: /\b(you do not (need|have) to (text|message|remind|contact) (me|us)|who gave you (my|this) number|how did you get (my|this) number|where did you get (my|this) number|not interested|i am not interested|no interest|why do you keep (texting|messaging|sending)|why are you (texting|messaging) me|i did not ask for (this|these)|not needed|unwanted|spam|block(ing)? (you|this|them)|i will block|reporting|report this|do not want (this|these|them|it)|too many (texts|messages)|so many (texts|messages)|every day|everyday texts)\b/, intent: 'needs_review', negatable: true },
+  { name: 'uncertain', pattern: /\b(you do not (need|have) to (text|message|remind|contact) (me|us)|who gave you (my|this) number|how did you get (my|this) number|where did you get (my|this) number|not interested|i am not interested|no interest|why do you keep (texting|messaging|sending)|why are you (texting|messaging) me|i did not ask for (this|these)|not needed|unwanted|spam|block(ing)? (you|this|them)|i will block|reporting|report this|do not want (this|these|them|it)|too many (texts|messages)|so many (texts|messages)|every day|everyday texts|(less|fewer) (texts|messages|texting)|text(ing|s)? (me )?too (much|often)|too (much|often) texting|(hate|hating|despise|sick of) (these|your|the|all|getting) (texts|messages)|(i will|i am going to|im going to|gonna) (sue|report) you|see you in court|my lawyer|my attorney)\b/, intent: 'needs_review', negatable: true },
 ];
 
 const TIME_LIMIT = /\b(for the \d+|on the \d+|on (mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\w* \d+|after|before|until|till|til|between|during|while|at night|in the morning|early|late|so early|so late|weekend|weekends|on sundays|on saturdays|at work|at \d|\d ?(am|pm)|tonight|today|this week|for now|for a while|for a bit|for a few|right now i am|while i am)\b/;
@@ -214,17 +216,18 @@ const TIME_LIMIT = /\b(for the \d+|on the \d+|on (mon|tues|wednes|thurs|fri|satu
 /** "how do I unsubscribe?", "how can I stop these?", "how do I get off this list" */
 const HOW_TO = rx(`\\b(?:is there (?:a|any) way (?:to|i can|for me to)|(how|where|what) (do|can|could|would|should|to|does|will|must)) ?(i|we|you|one|someone|a person)? ?(do to |have to |need to |go about )?(stop|unsubscribe|unsub|opt out|optout|cancel|end|quit|get off|get out|get removed|be removed|get taken off|turn off|turn these off|disable|revoke|unenroll|opt|remove|leave|unfollow|block)\\b`);
 
+const UNFINISHED_DO_NOT_TIME = /^(please |just |and )*(do not|never|dont) (text|message|contact|call|send)( me| us)? (after|before|until|on|at|during|in the|so early|so late|this early|this late|past)\b/;
 const UNFINISHED_DO_NOT = rx(`^(please |just |and )*(do not|never|dont) (${CONTACT_VERB}) (me|us|this number)\\b`);
 /** What may follow "how do I stop" when the texts are meant: "these", "getting them", "from the list". */
 const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|your|all|any|more|of|with|off|out|me|us|my number|from your|list|from the|mailing|please|now) ?)*$|^(\\w+ ){0,4}(${TEXT_NOUN}|list|texting|messaging)\\b`);
 
 /** "I'm not Maria", "this isn't John's phone", "no Kevin here": a name, checked against the raw capitals. */
 const NOT_THIS_PERSON = /(?:^|\b(?:i assure you|i promise you|i promise|trust me|sorry|but|and|so|lol|haha|actually) )(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and |so |oh |no |nope )*(i am not|this is not|this isnt|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos|wrong)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
-const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|text|one|num|no|name|#|recipient|customer|patient|client|info|cellphone|phone number)|you have the wrong|you got the wrong|you have got the wrong|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
+const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|num|no|#|recipient|cellphone|phone number)(?! (on|for|in|listed|of|at|to)\b)|wr\w{0,3}g (numbr|nmbr|num|number)\b(?! (on|for|in|listed|of|at|to)\b)|wrong n\w{1,5}r\b(?! (on|for|in|listed|of|at|to)\b)|you (have|got|have got) the wrong (number|person|guy|girl|lady|phone|cell)|this number is no longer [a-z]+s?\b|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
 /** "I've never been there": may be a number that changed hands; staff decide. */
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
 /** The list a removal is about, when it is not the texts: "take me off the waitlist". */
-const OTHER_LIST = /^(off |out of |from |of )?(the |your |this |that |my )?(wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation)\b/;
+const OTHER_LIST = /^(off |out of |from |of )?(the |your |this |that |my )?(wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation|\d|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|slot|spot)\b/;
 const NON_SMS_LIST = /^(off |out of |from |of )?(the |your |this |that |my |all )?(postcards?|mailing|mail|emails?|e mails?|newsletters?|calls?|calling|phone|mail out|mailers?)\b/;
 /** The person keeps the texts while stopping something else: "stop calling, I'll text". */
 const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok)|just texts?|texts? only|only texts?|text is fine)\b/;
@@ -240,7 +243,9 @@ const NOT_A_NAME = new Set(
     'canceling leaving moving changing staying rushing understanding following getting seeing surprised kidding afraid scared nervous sad ' +
     'anymore any more longer now today tomorrow tonight again either neither both all any some more less much many every most cash card ' +
     'insurance parking problem issue way service appointment appt charge fee deposit botox filler i me my we us our he she they them his her ' +
-    'sir maam mam one bueno si yes yeah nope nah right prob probs problemo biggie sweat stress'
+    'sir maam mam one bueno si yes yeah nope nah right prob probs problemo biggie sweat stress monday tuesday wednesday thursday friday ' +
+    'saturday sunday mon tue tues wed thu thur thurs fri sat sun january february march april may june july august september october ' +
+    'november december jan feb mar apr jun jul aug sep sept oct nov dec dr doctor mr mrs ms miss nurse the a an my your this that'
   ).split(' '),
 );
 
@@ -254,7 +259,7 @@ const SWEARING_FILLER = /^(fuck|fuk|fucking|fuckin|fk|fck|wtf|shit|shitty|damn|d
 const MASKED_PROFANITY = /(?<![\p{L}\p{N}])\*{2,}k(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])f(?=[uc]*[^\s\p{L}\p{N}])(?:[^\s\p{L}\p{N}]|[uc]){1,6}k(?!\/a(?![\p{L}\p{N}]))(?:ing|in|er|ers|ed)?|(?<![\p{L}\p{N}])f\*+(?:ing|in)?|\bs\*+t\b|\$h[i1]t/giu;
 
 /** An FCC word used another way: "stop by", "the end of", "will stop at noon", "quit smoking". */
-const OTHER_SENSE_AFTER = rx(`^(by|in|over|at|on|up|of|into|to|for|when|where|here|there|bleeding|being|the (bleeding|swelling|pain|itch|redness)|${ORDINARY_OBJECT})\\b`);
+const OTHER_SENSE_AFTER = rx(`^(by|in|over|at|on|up|of|into|to|for|when|where|here|there|bleeding|being|result|results|product|products|goal|goals|culture|sign|signs|light|lights|motion|loss|date|user|users|game|zone|point|sign on|the (bleeding|swelling|pain|itch|redness)|${ORDINARY_OBJECT})\\b`);
 const OTHER_SENSE_AFTER_OBJECT = rx(`^((my|the|our|your|this|that|his|her|tomorrow s|todays|today s|next|a|an|\\d+|one|1|2|3) )*(${ORDINARY_OBJECT})\\b`);
 const OTHER_SENSE_BEFORE = /\b(the|a|an|bus|one|pit|full|non|dead|high|low|front|back|week|weekend|at the|in the|by the|till the|until the|to the|to an|toward the|towards the|an|its|whats|my|your|our|their|his|her|would|will|should|could|might|may|must|shall|can|to|gonna|going to|had to|have to|has to|did|does|do|it|he|she|they|we|i|you|that|which|who|bleeding|swelling|pain|itching|burning|redness|help us|helps|let|make it|made it|made me|make me|need it to|want it to|not|never|wont|won|cant|just wanted to|trying to|tried to|about to|going|wont it|is it|when will it|when does it|is|are|was|were|be|been|hit|hitting|press|pressed|texted|sent|replied|typed|clicked|said|say|type|reply|replying|write|wrote|text|word|words|sale|sales|promo|promotion|offer|deal|special|discount|event|coupon|season|month|week|day|year|party|contest|giveaway|membership|trial|pain|swelling|bleeding|itching|burning|redness|rain|snow|storm|traffic|line|light|music|noise|2|4|bleeding|heaviness|redness|itching|itch|bruising|drooping|numbness|tingling|burning|rash|ache|headache|crying|baby)$/;
 
@@ -311,7 +316,7 @@ function decide(text: string, upper: string): Found {
   const prepared = prepareText(unmaskProfanity(raw), true);
 
   // 2. Keywords with courtesy only ("Stop. Thank you", "STOP STOP", "stop2end", "ok stop 🛑").
-  const courtesy = keywordWithCourtesy(prepared);
+  const courtesy = keywordWithCourtesy(prepared, raw) ?? optInWithCourtesy(prepared);
   if (courtesy) return courtesy;
 
   // 3. A keyword written with lookalike letters from another script ("ЅТОР", "ՏTOP").
@@ -347,7 +352,7 @@ function decide(text: string, upper: string): Found {
 
   // 7. Other languages' phrases (Spanish "deja de mandarme", Korean 수신거부...).
   const views = textViews(raw, upper);
-  const foreign = foreignPhrase(views);
+  const foreign = foreignPhrase(views) ?? foreignWrongPerson(raw);
   if (foreign) return foreign;
   const language = views.language;
 
@@ -379,9 +384,12 @@ function decide(text: string, upper: string): Found {
 
 /** Two opt-out keywords typed without a space ("STOPQUIT", "unsubscribestop"). */
 const GLUE_PREFIX = /^(SMS|TXT|TEXT|TEXTS|PLEASE|PLS|PLZ)/;
-const GLUE_SUFFIX = /(ALL|NOW|PLS|PLZ|PLEASE|SMS|TEXT|TEXTS|TXT|THX|THANKS|MSG|MSGS|MESSAGES)$/;
+const GLUE_SUFFIX = /(ALL|NOW|PLS|PLZ|PLEASE|SMS|TEXT|TEXTS|TEXTING|TXT|THX|THANKS|MSG|MSGS|MESSAGES|MESSAGING|MSGING|SENDING|CONTACTING)$/;
 function gluedKeywords(word: string): string | undefined {
   if (word.length > 24) return undefined;
+  // The same keyword over and over: "stopstopstop".
+  const repeated = /^(STOP|QUIT|END|CANCEL|UNSUBSCRIBE)\1+$/.exec(word);
+  if (repeated) return repeated[1];
   for (const trimmed of [word.replace(GLUE_PREFIX, ''), word.replace(GLUE_SUFFIX, ''), word.replace(GLUE_PREFIX, '').replace(GLUE_SUFFIX, '')]) {
     const entry = trimmed !== word && trimmed.length >= 3 ? keywordTable.get(trimmed) : undefined;
     if (entry?.intent === 'opt_out' && entry.language === 'en') return entry.keyword;
@@ -409,7 +417,7 @@ const REVOKING_WORDS: Record<string, string> = {
 /** Courtesy in the other languages, around their keywords ("baja por favor", "ayoko na po"). */
 const FOREIGN_COURTESY = new Set(['por', 'favor', 'porfa', 'porfavor', 'xfa', 'gracias', 'ya', 'po', 'merci', 'svp', 'stp', 'obrigado', 'obrigada', 'pf', 'pfv', 'tanpri', 'mesi', 'souple', 'a', 'ạ', 'nha', 'nhe', 'di', 'roi', 'ahora', 'todo', 'todos', 'agora']);
 
-function keywordWithCourtesy(prepared: PreparedText): Found | undefined {
+function keywordWithCourtesy(prepared: PreparedText, raw: string): Found | undefined {
   const words = prepared.words;
   if (words.length > 8) return undefined;
   let keyword: string | undefined;
@@ -426,7 +434,7 @@ function keywordWithCourtesy(prepared: PreparedText): Found | undefined {
       continue;
     }
     const entry = keywordTable.get(w.toUpperCase());
-    if (entry && entry.intent === 'opt_out' && (entry.language === 'en' || words.length <= 4)) {
+    if (entry && entry.intent === 'opt_out' && (entry.language === 'en' || (words.length <= 4 && words.every((x) => x === w || FOREIGN_COURTESY.has(x) || /^(please|pls|plz|thanks|thank|you|now|\d+)$/.test(x))))) {
       keyword ??= entry.keyword;
       if (entry.language !== 'en') language = entry.language;
       continue;
@@ -455,7 +463,26 @@ function keywordWithCourtesy(prepared: PreparedText): Found | undefined {
   if (prepared.question && !REQUEST_QUESTION.test(prepared.text)) {
     return { intent: 'needs_review', rule: 'keyword_in_question', matched: prepared.text, keyword };
   }
+  // "omg stop 😍": said in fun; a person reads it either way, so staff decide.
+  if (keyword === 'STOP' && (PLAYFUL.test(prepared.text) || PLAYFUL_TEXT_MARKS.test(raw))) return { intent: 'needs_review', rule: 'uncertain_revocation', matched: prepared.text, keyword };
   return { intent: 'opt_out', rule: 'keyword_in_short_reply', matched: prepared.text, keyword };
+}
+
+/** "Start please", "Unstop please", "please resubscribe me", "start texting me again": an opt-in keyword and courtesy. */
+function optInWithCourtesy(prepared: PreparedText): Found | undefined {
+  const words = prepared.words;
+  if (words.length > 6) return undefined;
+  let keyword: string | undefined;
+  for (const w of words) {
+    const entry = keywordTable.get(w.toUpperCase());
+    if (entry?.intent === 'opt_in' && entry.language === 'en' && w !== 'yes') {
+      keyword ??= entry.keyword;
+      continue;
+    }
+    if (/^(please|pls|plz|me|again|thanks|thank|you|now|back|texting|texts|sending|the|messages|ok|hi|hey|\d+)$/.test(w)) continue;
+    return undefined;
+  }
+  return keyword ? { intent: 'opt_in', rule: 'exact_keyword', matched: prepared.text, keyword } : undefined;
 }
 
 const QWERTY_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
@@ -544,7 +571,8 @@ function lookalikeKeyword(upper: string, raw: string): Found | undefined {
   if (!/[^\x00-\x7f]/.test(upper)) return undefined;
   const skeleton = latinSkeleton(upper).toUpperCase();
   if (skeleton === upper) return undefined;
-  const entry = keywordTable.get(compact(skeleton));
+  // Confusables.txt gives I and l one prototype (l): a lookalike I in QUIT reads as L until mapped back.
+  const entry = keywordTable.get(compact(skeleton)) ?? keywordTable.get(compact(skeleton).replace(/L/g, 'I'));
   if (entry && entry.language === 'en') {
     // A STOP spelt in lookalike letters is read as the person saw it; a lookalike START is not trusted.
     return entry.intent === 'opt_out'
@@ -564,7 +592,9 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
 
   // Wrong number: the texts reach someone who never consented.
   const wrong = WRONG_NUMBER.exec(text);
-  if (wrong && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) return { intent: 'opt_out', rule: 'wrong_number', matched: wrong[0] };
+  // "Sorry, wrong person", "I gave you the wrong number for my husband", "new number, please save it": the person's own mistake.
+  const ownMistake = /\b(oops|my bad|whoops|ignore (that|this|me|it)|disregard|i gave you|i sent you|i typed|i put|i texted the wrong|save it|save this|save my|please update my|this is my new)\b/.test(prepared.text);
+  if (wrong && !ownMistake && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) return { intent: 'opt_out', rule: 'wrong_number', matched: wrong[0] };
   const stranger = NEVER_A_CLIENT.exec(text);
   if (stranger) return { intent: 'needs_review', rule: 'wrong_number', matched: stranger[0] };
   const notThem = NOT_THIS_PERSON.exec(text);
@@ -575,7 +605,8 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       const base = name.endsWith('s') && new RegExp(`${name.slice(1, -1)}['’]s`, 'iu').test(raw) ? name.slice(0, -1) : name;
       const capitalised = new RegExp(`(^|[^\\p{L}])${base[0]!.toUpperCase()}${base.slice(1)}`, 'u').test(raw);
       // "Who's Karen?" asks about the person the text was for: staff decide.
-      if (capitalised && !asking) return { intent: 'opt_out', rule: 'wrong_number', matched: notThem[0] };
+      // A bare "not Maria" may be a correction of anything; "I'm not Maria", "no Kevin here" name the person.
+      if (capitalised && !asking && notThem[2] !== 'not') return { intent: 'opt_out', rule: 'wrong_number', matched: notThem[0] };
       // "not right now", "no prob": a lower-case word after a bare not/no is rarely a name.
       if (capitalised || /^(i am not|this is not|this aint|that is not|no one named|no one called)$/.test(notThem[2]!)) {
         return { intent: 'needs_review', rule: 'wrong_number', matched: notThem[0] };
@@ -630,6 +661,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
     if (frame.name === 'remove_it' && !/\b(my|this|the) (number|phone|cell|info|information|contact)\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'make_it_stop' && SYMPTOM.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'uncertain' && APPOINTMENT_TALK.test(prepared.text) && /needed|not interested/.test(m[0])) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'uncertain' && /interest/.test(m[0]) && /^(in|on) (?!(these|your|the|this|any|more|getting|receiving) ?(texts|messages|offers|promos|deals)?\b)/.test(text.slice(m.index + m[0].length).trim())) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'uncertain' && /interest/.test(m[0]) && /\b(right now|for now|at the moment|maybe|later|next (month|time|year)|in the (summer|fall|spring|winter)|this (time|month))\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (KEEPS_TEXTS.test(prepared.text) && frame.intent === 'opt_out') return { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
     if (frame.intent === 'opt_out' && TIME_LIMIT.test(text.slice(m.index))) {
@@ -639,7 +671,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   }
 
   // An unfinished imperative without its time limit: "do not text me after 7".
-  const partial = UNFINISHED_DO_NOT.exec(text);
+  const partial = UNFINISHED_DO_NOT.exec(text) ?? UNFINISHED_DO_NOT_TIME.exec(text);
   if (partial) return { intent: 'needs_review', rule: 'partial_revocation', matched: partial[0] };
   return undefined;
 }
@@ -708,16 +740,16 @@ function foreignPhrase(views: TextViews): Found | undefined {
 }
 
 /** Signs that a reply is playful or keen ("stop, you're too sweet 😂", "ugh stop, I want it all"). */
-const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in|count me in|amazing|cute|gorgeous|obsessed|embarrassing me|too kind|so nice|you always remember)\b/u;
-const PLAYFUL_TEXT_MARKS = /[😂🤣😆😅😍🥰😘😩🙈💕❤💖😜😝😉]/u;
+const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in|count me in|amazing|cute|gorgeous|obsessed|embarrassing me|blush|blushing|making me|you guys are|too kind|so nice|you always remember)\b/u;
+const PLAYFUL_TEXT_MARKS = /[😂🤣😆😅😍🥰😘🙈💕❤💖😜😝😉]/u;
 /** Habits and symptoms that stop: "stop charging my card", "stop procrastinating", "stop itching". */
 const EVERYDAY_GERUND = /^(charging|billing|bleeding|swelling|itching|itchin|peeling|burning|hurting|aching|bruising|throbbing|tingling|working|taking|using|eating|drinking|smoking|vaping|procrastinating|sleeping|sleepin|playing|worrying|crying|laughing|checking|reminding|spelling|knowing|being|doing|going|making|trying|thinking|putting|picking|getting charged|breaking|running|raining|snowing|leaking|dripping|flaking|twitching|drooping|tempting|teasing|joking|kidding|spoiling|flattering|complimenting|renewing|auto|paying|shipping|delivering|sending the|selling me on)$/;
 
 /** An explicit wish to buy or book: "stop, you had me at free consultation", "shut up, 20% off? booking now". */
-const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked|i just booked|i will book|i am booking|booking now|i want to book|i need this|yes please|i am in|put me down|sign me up|save me a spot)\b/;
+const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked|i just booked|i will book|i am booking|booking now|i want to book|i need this|yes please|i am in|put me down|sign me up|save me a spot|i can come|i can make it|come earlier|come in earlier|blush|blushing)\b/;
 
 /** Talk of an appointment: "cancel" and "end" are about it, not the texts ("can't come in, please cancel"). */
-const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be|reservation|reservations|sitter|babysitter|childcare|kid|kids|fever|emergency|flight|car broke|funeral)\b/;
+const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be|reservation|reservations|sitter|babysitter|childcare|kid|kids|fever|emergency|flight|car broke|funeral|tmrw|tmr|tmw|tomorow|2morrow|2moro|tonite|tday)\b/;
 
 /** What follows a verb is a thing other than the texts: "the auto-renew", "the technician", "my card". */
 const TEXT_THINGS = rx(`^(${TEXT_NOUN}|conversation|service|subscription service|shit|crap|nonsense|bs|madness|harassment|bullshit|garbage|phone|cell|inbox|list|number|contact|program|club texts|group|chat|thread|(\\w+ )?ones|birthday|reminder|promo|sale|marketing|daily|weekly|newsletters?|mailing|subscription|stuff|crap|junk|these|this|them|damn|fucking|stupid|annoying|constant|daily|weekly|automated|promotional)\\b`);
@@ -735,6 +767,24 @@ const ENGLISH_NET: readonly RegExp[] = [
   /\b(texts|texting|messages|messaging|msgs|sms|spam|this number|my number|your list|the list)\b.{0,40}\b(no more|not|never|stop|enough|remove|removed|off|block|blocked|unsub\w*|delete|deleted|annoying|unwanted|harass\w*)\b/,
   /\b(unsubscrib\w*|opt(ed|ing)? out|blocking|blocked|report(ed|ing)? (you|this|spam)|harass\w*|unwanted|^go away|just go away|leave me (alone|be)|lose my|forget my|delete me|remove me|unfollow)\b/,
 ];
+
+/** "No soy Carmen", "je ne suis pas Marie", "hindi ako si Ana": a name, capitalised as names are. */
+const FOREIGN_WRONG_PERSON: readonly [Language, RegExp][] = [
+  ['es', /(?:^|[\s,.!¡])[Nn]o soy (?:la |el )?\p{Lu}\p{Ll}+/u],
+  ['pt', /(?:^|[\s,.!])[Nn][ãa]o sou (?:a |o )?\p{Lu}\p{Ll}+/u],
+  ['fr', /(?:^|[\s,.!])[Jj]e ne suis pas \p{Lu}\p{Ll}+/u],
+  ['tl', /(?:^|[\s,.!])[Hh]indi (?:po )?ako si \p{Lu}\p{Ll}+/u],
+  ['vi', /(?:^|[\s,.!])[Tt][ôo]i kh[ôo]ng ph[ảa]i (?:l[àa] )?\p{Lu}\p{Ll}+/u],
+  ['ht', /(?:^|[\s,.!])[Mm]wen pa \p{Lu}\p{Ll}+/u],
+  ['ru', /(?:^|[\s,.!])[Яя] не \p{Lu}\p{Ll}+/u],
+];
+function foreignWrongPerson(raw: string): Found | undefined {
+  for (const [language, pattern] of FOREIGN_WRONG_PERSON) {
+    const m = pattern.exec(raw);
+    if (m) return { intent: 'opt_out', rule: 'wrong_number', matched: m[0], language };
+  }
+  return undefined;
+}
 
 /** Roots of stopping, refusing and removing in the other languages, for the review net. */
 const FOREIGN_NET: readonly { language: Language; pattern: RegExp; unless?: RegExp }[] = [
@@ -800,7 +850,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       }
       const unambiguous = UNAMBIGUOUS_FCC_WORDS.has(word);
       // "I said STOP", "I told you to stop": said before, said again.
-      if ((/\b(i|we) (said|already said|have said|told you|told you to|asked you to|already told you|already asked you to)$/.test(before) && !clause.question) || /\b(told|tell|asked|ask|telling|asking|said) (you|u|yall|you guys) (to|2)$/.test(before)) {
+      if ((/\b(i|we) (said|already said|have said|told you|told you to|asked you to|already told you|already asked you to)$/.test(before) && !clause.question) || /\bhow many times (do|must|have|should|will) (i|we) (have to )?(say|tell you|ask|text|reply|write|send)( you)?( to)?$/.test(before) || /\b(told|tell|asked|ask|telling|asking|said) (you|u|yall|you guys) (to|2)$/.test(before)) {
         return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
       }
       // "the text said reply stop to unsubscribe": the words are quoted, not sent; "I replied stop
@@ -946,7 +996,7 @@ function guessLanguage(text: string, upper: string): Language {
   if (/\p{Script=Arabic}/u.test(text)) return 'ar';
   if (/\p{Script=Cyrillic}/u.test(text) && !/\p{Script=Latin}/u.test(text)) return 'ru';
   const lower = upper.toLowerCase();
-  if (/\p{Script=Latin}/u.test(text) && /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu.test(text)) return 'vi';
+  if (/\p{Script=Latin}/u.test(text) && /[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu.test(text)) return 'vi';
   for (const language of ['es', 'fr', 'pt', 'ht', 'tl', 'vi'] as const) {
     const marker = FOREIGN_LEXICONS[language].marker;
     if (marker && marker.test(lower)) return language;

@@ -29,7 +29,7 @@ export interface LanguageLexicon {
 
 export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, LanguageLexicon>> = {
   es: {
-    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARSE DE BAJA', 'DAR DE BAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION', 'FIN', 'QUITAR', 'QUITARME', 'NO CONTACTAR', 'NO ENVIAR', 'NO MOLESTAR', 'CANCELAR MENSAJES', 'SALIR MARKETING', 'SALIR DE LA LISTA', 'FINALIZAR', 'PAREN', 'DETENER MENSAJES', 'DETENER PROMOCIONES', 'NO MAS MENSAJES'],
+    optOut: ['ALTO', 'PARA', 'PARAR', 'PARE', 'DETENER', 'DETENTE', 'CANCELAR', 'BAJA', 'DARME DE BAJA', 'DARSE DE BAJA', 'DAR DE BAJA', 'SALIR', 'NO MAS', 'DESUSCRIBIR', 'DESUSCRIBIRME', 'DESUSCRIBIRSE', 'ANULAR', 'TERMINAR', 'BASTA', 'BASTA YA', 'CANCELAR SUSCRIPCION', 'FIN', 'QUITAR', 'QUITARME', 'NO CONTACTAR', 'NO ENVIAR', 'NO MOLESTAR', 'CANCELAR MENSAJES', 'SALIR MARKETING', 'SALIR DE LA LISTA', 'FINALIZAR', 'PAREN', 'DETENER MENSAJES', 'DETENER PROMOCIONES', 'NO MAS MENSAJES', 'CANCELA', 'CANCELEN'],
     optIn: ['ALTA', 'COMENZAR', 'INICIAR'],
     help: ['AYUDA'],
     revocationPhrases: [
@@ -49,20 +49,20 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(quit|sac|borr|elimin)\w* (mi|este) (numero|telefono|celular)\b/,
       /\b(darme|dar|me doy|denme|quiero darme|me quiero dar|como me doy|como darme) de baja\b(?! (mi|la|el|una|un) (tarjeta|cuenta|cita|membresia|reserva|pago))/,
       /\bcancelar (la |mi )?(suscripcion|subscripcion)\b/,
-      /\bnumero (equivocado|incorrecto|errado)\b|\bse equivoc\w+ de numero\b|\b(este|ese) (no es el )?numero (ya )?no es (el )?de\b|\bno es el numero de\b/,
+      /\bnumero (equivocado|incorrecto)\b|\b\w+ ya no (tiene|usa) este (numero|telefono|celular)\b|\bfavor de no (enviar|mandar)\b|\bno (enviar|mandar) mas\b|\b(vayanse|vete|largo) (al carajo|a la mierda)\b|\bchinga tu madre\b|\bse equivoc\w+ de numero\b|\b(este|ese) (no es el )?numero (ya )?no es (el )?de\b|\bno es el numero de\b/,
       /\b(detener|cancelar|parar) (los |las |sus |estos |todas las |todos los )?(mensajes|promociones|textos|notificaciones|recordatorios)\b/,
       /\bya no quiero (recibir|mensajes|textos|que me)\b/,
       /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
     ],
     marker: /\b(por favor|porfa|mensajes|gracias|quiero|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
-    otherSense: /\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b|\bde baja (del|de la|de mi|de el|en el|en la) (?!lista|mensajes|textos|sms|promociones|suscripcion|servicio de mensajes)/,
+    otherSense: /\bno mas de \d|\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b|\bde baja (del|de la|de mi|de el|en el|en la) (?!lista|mensajes|textos|sms|promociones|suscripcion|servicio de mensajes)/,
   },
   fr: {
     optOut: ['ARRET', 'ARRETE', 'ARRETT', 'ARRETER', 'ARRETEZ', 'DESINSCRIRE', 'DESINSCRIPTION', 'DESABONNER', 'DESABONNEMENT', 'ANNULER'],
     optIn: [],
     help: ['AIDE'],
     revocationPhrases: [
-      /\b(ne m envoyez plus|n envoyez plus|ne me contactez plus|ne m ecrivez plus|arretez (de|les|svp|s il)|arret svp|plus de (messages|sms|textos)|retirez moi|supprimez mon numero|je ne veux plus (recevoir|de)|jveux pu|laissez moi tranquille|stop svp|stop merci)\b/,
+      /\b(ne m envoyez plus|n envoyez plus|ne me contactez plus|ne m ecrivez plus|arretez (de|les|svp|s il)|arrete(r)? de m|enlevez moi|retirez (mon numero|moi)|ne m envoie plus|ne plus m envoyer|arret svp|plus de (messages|sms|textos)|retirez moi|supprimez mon numero|je ne veux plus (recevoir|de)|jveux pu|laissez moi tranquille|stop svp|stop merci)\b/,
       /\bdesinscri\w*|\bdesabonn\w*/,
       /\b(mauvais|faux) numero\b|\berreur de numero\b/,
     ],
@@ -76,7 +76,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bnao (quero|desejo) (mais )?(receber |mais )*(mensagens|sms|textos|promocoes|mensagem)\b/,
       /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bnao quero (receber|mais|mensage\w*|sms|promoc\w*)\b|\bnao (envie|envia|mande|manda|mandem|enviem)( mais)?( mensage\w*| msg| sms| nada| isso)?$|\bnao (envie|envia|mande|manda|mandem|enviem) mais\b|\bnao me (manda|mandar|envia|enviar)( mais)?\b|\b(nao|parar de|deixar de) receber\b|\b(tira|tire|remove|remova|exclui|exclua) (o )?meu (numero|contato|cadastro)\b|\bchega de (me mandar|mandar|mensage\w*|msg|sms|isso|spam)\b|\bme deixe(m)? em paz\b|\bremov\w* (o )?meu (numero|contato|cadastro)\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
       /\b(pare|parem|para) de (enviar|mandar|me mandar|me enviar|me incomodar|incomodar)\b/,
-      /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensagens?|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem) (mais )?(mensagens?|msg|sms|textos?)\b/,
+      /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensage\w*|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem|manda) (mais )?(mensage\w*|msg|sms|textos?)\b/,
       /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
       /\bcancelar (a |minha )?inscricao\b|\b(como faco|como faço) para (cancelar|sair|parar)\b/,
       /\bnumero errado\b|\b(quero )?me descadastr\w*\b/,
@@ -85,13 +85,14 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     otherSense: /\bsair d[ao] (fila|trabalho|casa|consulta)\b|\bfila de espera\b|\blista de espera\b/,
   },
   zh: {
-    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '停', '退出', '拒收', '不要', '别发了', '別發了', '不要再发', '不要再發', '结束', '結束', '不要骚扰我', '不要騷擾我'],
+    optOut: ['退订', '退訂', 'TD', '取消', '取消订阅', '取消訂閱', '停止', '停', '退出', '拒收', '不要', '别发了', '別發了', '不要再发', '不要再發', '结束', '結束', '不要骚扰我', '不要騷擾我', 'TUIDING', 'TUI DING', 'BUYAOZAIFALE', 'BU YAO ZAI FA LE', 'BIE FA LE'],
     optIn: [],
     help: ['帮助', '幫助'],
-    revocationPhrases: [/退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
+    otherSense: /还想|還想|不要退订|不要退訂|了吗|了嗎/u,
+    revocationPhrases: [/不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
   },
   tl: {
-    optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO'],
+    optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO', 'AYAW KO NA', 'AYAW KO NA PO'],
     optIn: [],
     help: ['TULONG'],
     revocationPhrases: [
@@ -118,22 +119,22 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     marker: /\b(khong|cam on|toi|em|anh|chi|vang|duoc|ngay mai)\b/,
   },
   ar: {
-    optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه', 'بلوك', 'اعمل بلوك'],
+    optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه', 'بلوك', 'اعمل بلوك', 'ستوب', 'بس خلاص', 'خلاص بس'],
     optIn: [],
     help: ['مساعدة', 'مساعده'],
-    revocationPhrases: [/[اأإآ]لغ[يى]? (جميع|كل) (التذكيرات|الرسائل|الاشعارات|الإشعارات)|[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
+    revocationPhrases: [/لا [اأإ]ريد (ال)?رسائل|[اأإ]وقفوا (ال)?رسائل|[اأإ]وقف (ال)?رسائل|[اأإ]نا (لست|مش) |[اأإآ]لغ[يى]? (جميع|كل) (التذكيرات|الرسائل|الاشعارات|الإشعارات)|[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
   },
   ko: {
-    optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑', '종료'],
+    optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑', '스톱', '종료'],
     optIn: [],
     help: ['도움', '도움말'],
-    revocationPhrases: [/수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
+    revocationPhrases: [/저는 .{1,12}(아닙니다|아니에요)|수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
   },
   ru: {
-    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ПРЕКРАТИТЕ', 'ОСТАНОВИТЬ', 'ОСТАНОВИТЕ', 'ОТПИШИТЕ', 'НЕ ПИШИТЕ'],
+    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ПРЕКРАТИТЕ', 'ОСТАНОВИТЬ', 'ОСТАНОВИТЕ', 'ОТПИШИТЕ', 'НЕ ПИШИТЕ', 'ОТСТАНЬТЕ', 'ОТСТАНЬ'],
     optIn: [],
     help: ['ПОМОЩЬ'],
-    revocationPhrases: [/не (пишите|присылайте|отправляйте|звоните|пишите мне)|больше не (пишите|присылайте|отправляйте)|отпишите|отписаться|удалите (мой|меня)|уберите (мой|меня)|хватит (мне )?(писать|присылать|спамить|слать)|прекратите (писать|присылать|рассылку|слать)|не тот номер|ошиблись номером|неправильный номер|отказываюсь от рассылки/u],
+    revocationPhrases: [/отстаньте|отстань от меня|я не [А-ЯЁ]|не (пишите|присылайте|отправляйте|звоните|пишите мне)|больше не (пишите|присылайте|отправляйте)|отпишите|отписаться|удалите (мой|меня)|уберите (мой|меня)|хватит (мне )?(писать|присылать|спамить|слать)|прекратите (писать|присылать|рассылку|слать)|не тот номер|ошиблись номером|неправильный номер|отказываюсь от рассылки/u],
   },
   ht: {
     optOut: ['SISPANN', 'KANPE', 'ANILE', 'RETIRE M', 'DEZABONE', 'SISPANN MESAJ', 'RETE', 'FINI'],

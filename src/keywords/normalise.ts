@@ -22,8 +22,16 @@ export function stripInvisible(text: string): string {
  * (punctuation, quotes, emoji, hyphens, whitespace) collapsed to one space, trimmed.
  * "“Opt-Out!” 🙏" becomes "OPT OUT".
  */
+/** Letters drawn with symbols: regional indicators (🇸 🇹 🇴 🇵) and circles for O (st○p). */
+function symbolLetters(text: string): string {
+  if (!/[\u{1F1E6}-\u{1F1FF}\u25CB\u25EF\u25CF\u2B55]/u.test(text)) return text;
+  return text
+    .replace(/[\u{1F1E6}-\u{1F1FF}]/gu, (c) => String.fromCharCode(65 + c.codePointAt(0)! - 0x1f1e6))
+    .replace(/[\u25CB\u25EF\u25CF\u2B55]/gu, 'o');
+}
+
 export function normaliseForKeywords(text: string): string {
-  const plain = stripInvisible(text).normalize('NFKC');
+  const plain = symbolLetters(stripInvisible(text)).normalize('NFKC');
   // Most texts are ASCII once emoji are set aside: that path avoids the Unicode-class regexes.
   const ascii = withoutPictographs(plain);
   if (!/[^\x00-\x7f]/.test(ascii)) return ascii.toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
