@@ -14,13 +14,13 @@ interface SetItem extends LabelledText {
 /**
  * The classifier measured on texts nobody who wrote its rules chose (fixtures/revocation/README.md):
  * - development: the first corpus (written alongside the rules), writers A's and B's texts and
- *   part of C's, the language research's examples, and the first four rounds of collected texts,
- *   with the first four held-out sets (each scored once, then opened to improve the rules). Rules
- *   are tuned here.
- * - held-out: the fifth round of texts collected from other projects and pages (sources no earlier
- *   round used), and part of writer C's; never read while changing rules. This test prints its
- *   figures only, never a text, so a failure does not leak it.
- * - reserve: the rest of writer C's texts, not scored: part of the next held-out set.
+ *   most of C's, the language research's examples, an outside tester's probes, and the first five
+ *   rounds of collected texts, with the first five held-out sets (each scored once, then opened to
+ *   improve the rules). Rules are tuned here.
+ * - held-out: the sixth round of texts collected from other projects and pages (sources no earlier
+ *   round used), the rest of writer C's and part of writer D's; never read while changing rules.
+ *   This test prints its figures only, never a text, so a failure does not leak it.
+ * - reserve: the rest of writer D's texts, not scored: part of the next held-out set.
  * The floors are the issue's: revocations caught (opt-out or review) >= 99 %, the FCC's words
  * opted out 100 %, ordinary replies opted out <= 1 % and sent to review <= 5 %.
  */
@@ -59,17 +59,19 @@ describe('evaluation sets', () => {
     const share = (text: string) => parseInt(createHash('sha256').update(key(text)).digest('hex').slice(0, 8), 16) / 2 ** 32;
     for (const item of sets['held-out']) {
       if (item.origin === 'writer-c') {
-        expect(share(item.text)).toBeGreaterThanOrEqual(0.4);
-        expect(share(item.text)).toBeLessThan(0.8);
+        expect(share(item.text)).toBeGreaterThanOrEqual(0.8);
+      } else if (item.origin === 'writer-d') {
+        expect(share(item.text)).toBeLessThan(0.35);
       } else {
         expect(item.origin).toBe('external');
       }
     }
     for (const item of reserveItems) {
-      expect(item.origin).toBe('writer-c');
-      expect(share(item.text)).toBeGreaterThanOrEqual(0.8);
+      expect(item.origin).toBe('writer-d');
+      expect(share(item.text)).toBeGreaterThanOrEqual(0.35);
     }
-    for (const item of sets.development.filter((i) => i.origin === 'writer-c')) expect(share(item.text)).toBeLessThan(0.4);
+    for (const item of sets.development.filter((i) => i.origin === 'writer-c')) expect(share(item.text)).toBeLessThan(0.8);
+    expect(sets.development.filter((i) => i.origin === 'writer-d')).toEqual([]);
   });
 });
 
