@@ -41,6 +41,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bno (quiero|deseo|quiere|queremos) (recibir |mas |ningun |ningunos |estos |sus |los |tus )*(mensajes|textos|sms|promociones|ofertas|publicidad|info|informacion|mensages)\b/,
       /\bno quiero que me (escriban|manden|envien|contacten|llamen|molesten|texteen)\b/,
       /\bno me vuelva(n)? a (llamar|escribir|enviar|mandar|contactar|molestar|textear)\b/,
+      /\b(callate|callese|callense|calla (la|tu) (puta )?boca|cierra (la|el) (puta )?(boca|pico)|deja de hablar|para de hablar|para de hacer eso|vete|vayase|larga(te)?|te largues|no quiero o[iy]r(te|les)?|hart[oa] de escuchar\w*|ponle fin|ponga fin|deten todo|detente ya|dije que (pare|pares|paren|basta|no))\b/,
       /\bno quiero saber nada\b/,
       /\b(ya )?no (mas|quiero mas) (mensajes|textos|sms|promociones|publicidad)\b/,
       /\bno molestar mas\b|\bdejame en paz\b|\bdejenme en paz\b|\bme desuscribo\b|\bdesuscribanme\b|\bdesuscribirme\b/,
@@ -58,11 +59,11 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     otherSense: /\bno mas de \d|\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b|\bde baja (del|de la|de mi|de el|en el|en la) (?!lista|mensajes|textos|sms|promociones|suscripcion|servicio de mensajes)/,
   },
   fr: {
-    optOut: ['ARRET', 'ARRETE', 'ARRETT', 'ARRETER', 'ARRETEZ', 'DESINSCRIRE', 'DESINSCRIPTION', 'DESABONNER', 'DESABONNEMENT', 'ANNULER'],
+    optOut: ['ARRET', 'ARRETE', 'ARRETT', 'ARRETER', 'ARRETEZ', 'DESINSCRIRE', 'DESINSCRIPTION', 'DESABONNER', 'DESABONNEMENT', 'ANNULER', 'ANNULE', 'QUITTER'],
     optIn: [],
     help: ['AIDE'],
     revocationPhrases: [
-      /\b(ne m envoyez plus|n envoyez plus|ne me contactez plus|ne m ecrivez plus|arretez (de|les|svp|s il)|arrete(r)? de m|enlevez moi|retirez (mon numero|moi)|ne m envoie plus|ne plus m envoyer|arret svp|plus de (messages|sms|textos)|retirez moi|supprimez mon numero|je ne veux plus (recevoir|de)|jveux pu|laissez moi tranquille|stop svp|stop merci)\b/,
+      /\b(ne m envoyez plus|n envoyez plus|ne me contactez plus|ne m ecrivez plus|arretez (de|les|svp|s il)|arrete(r)? de m|enlevez moi|retirez (mon numero|moi)|ne m envoie plus|ne plus m envoyer|tais toi|taisez vous|la ferme|ferme la|ferme ta gueule|ta gueule|allez vous en|va t en|fous moi (juste )?la paix|fichez moi la paix|arrete (tout|maintenant|de faire|ca)|annule tout|mets y un terme|je ne veux plus t entendre|arret svp|plus de (messages|sms|textos)|retirez moi|supprimez mon numero|je ne veux plus (recevoir|de)|jveux pu|laissez moi tranquille|stop svp|stop merci)\b/,
       /\bdesinscri\w*|\bdesabonn\w*/,
       /\b(mauvais|faux) numero\b|\berreur de numero\b/,
     ],
@@ -74,7 +75,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     help: ['AJUDA'],
     revocationPhrases: [
       /\bnao (quero|desejo) (mais )?(receber |mais )*(mensagens|sms|textos|promocoes|mensagem)\b/,
-      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bnao quero (receber|mais|mensage\w*|sms|promoc\w*)\b|\bnao (envie|envia|mande|manda|mandem|enviem)( mais)?( mensage\w*| msg| sms| nada| isso)?$|\bnao (envie|envia|mande|manda|mandem|enviem) mais\b|\bnao me (manda|mandar|envia|enviar)( mais)?\b|\b(nao|parar de|deixar de) receber\b|\b(tira|tire|remove|remova|exclui|exclua) (o )?meu (numero|contato|cadastro)\b|\bchega de (me mandar|mandar|mensage\w*|msg|sms|isso|spam)\b|\bme deixe(m)? em paz\b|\bremov\w* (o )?meu (numero|contato|cadastro)\b|\bvou (te |lhe |vos |os )?bloquear\b|^chega( de (mensagens|msg|isso|spam))?$/,
+      /\bquero (parar|deixar) de receber\b|\bquero sair\b|\bsair da lista\b|\bremove(r)? da lista\b|\bme deixa(m)? em paz\b|\b(para|parem|pare) com isso\b|\bparar de (mandar|enviar|me mandar|me enviar)\b|\bnao quero mais receber\b|\bnao quero (receber|mais|mensage\w*|sms|promoc\w*)\b|\bnao (envie|envia|mande|manda|mandem|enviem)( mais)?( mensage\w*| msg| sms| nada| isso)?$|\bnao (envie|envia|mande|manda|mandem|enviem) mais\b|\bnao me (manda|mandar|envia|enviar)( mais)?\b|\b(nao|parar de|deixar de) receber\b|\b(tira|tire|remove|remova|exclui|exclua) (o )?meu (numero|contato|cadastro)\b|\bchega de (me mandar|mandar|mensage\w*|msg|sms|isso|spam)\b|\bme deixe(m)? em paz\b|\bremov\w* (o )?meu (numero|contato|cadastro)\b|\bvou (te |lhe |vos |os )?bloquear\b|\b(poderia|pode|podes) parar( agora)?\b|\bpara o que (estas|esta) a fazer\b|\bnao quero saber de (mais )?nada\b|\bcala (a )?boca\b|^chega( de (mensagens|msg|isso|spam))?$/,
       /\b(pare|parem|para) de (enviar|mandar|me mandar|me enviar|me incomodar|incomodar)\b/,
       /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensage\w*|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem|manda) (mais )?(mensage\w*|msg|sms|textos?)\b/,
       /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
@@ -89,7 +90,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optIn: [],
     help: ['帮助', '幫助'],
     otherSense: /还想|還想|不要退订|不要退訂|了吗|了嗎/u,
-    revocationPhrases: [/不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
+    revocationPhrases: [/闭嘴|閉嘴|走开|走開|住手|别来烦我|別來煩我|别烦我|別煩我|不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
   },
   tl: {
     optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO', 'AYAW KO NA', 'AYAW KO NA PO'],
@@ -128,7 +129,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑', '스톱', '종료'],
     optIn: [],
     help: ['도움', '도움말'],
-    revocationPhrases: [/저는 .{1,12}(아닙니다|아니에요)|수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
+    revocationPhrases: [/연락\s*하지\s*말|내버려\s*두|저는 .{1,12}(아닙니다|아니에요)|수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
   },
   ru: {
     optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ПРЕКРАТИТЕ', 'ОСТАНОВИТЬ', 'ОСТАНОВИТЕ', 'ОТПИШИТЕ', 'НЕ ПИШИТЕ', 'ОТСТАНЬТЕ', 'ОТСТАНЬ'],
