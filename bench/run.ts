@@ -437,7 +437,9 @@ async function main(): Promise<void> {
   const report = table();
   process.stdout.write(`\n${QUICK ? 'QUICK run (proves the suite runs; figures are not the targets)' : 'Full run'} on ${machine}, ${started.toISOString()}\n\n${report}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const file = join(ROOT, 'bench', 'results', `${QUICK ? 'quick' : 'full'}-latest.json`);
+  // A partial run (--only, --no-postgres) writes its own file: it must not replace the last whole run's record.
+  const part = [ONLY, WITH_POSTGRES ? undefined : 'no-postgres'].filter(Boolean).join('-');
+  const file = join(ROOT, 'bench', 'results', `${QUICK ? 'quick' : 'full'}${part ? `-${part}` : ''}-latest.json`);
   writeFileSync(file, `${JSON.stringify({ quick: QUICK, machine, startedAt: started.toISOString(), rows }, null, 2)}\n`);
   process.stdout.write(`\nwritten to ${file}\n`);
 }
