@@ -1,5 +1,6 @@
 import { FOREIGN_LEXICONS, type Language } from './languages';
 import { compact, latinSkeleton, mixesScripts, normaliseForKeywords, stripInvisible, withoutPictographs } from './normalise';
+import { editDistance, singleEdit } from './spelling';
 import { prepareText, type Clause, type PreparedText } from './tokens';
 
 export type { Language } from './languages';
@@ -112,11 +113,11 @@ const COURTESY = new Set([
   'please', 'thanks', 'thank', 'you', 'ok', 'now', 'already', 'asap', 'immediately', 'all', 'it', 'this', 'that',
   'these', 'them', 'me', 'just', 'so', 'and', 'hi', 'hey', 'hello', 'sorry', 'yes', 'again', 'for', 'good', 'right',
   'permanently', 'forever', 'everything', 'texting', 'texts', 'text', 'messages', 'message', 'sms', 'msgs', 'immediatly',
-  'sir', 'maam', 'mam', 'guys', 'lol', 'omg', 'seriously', 'really', 'now', 'da', 'u', 'very', 'much', 'kindly', 'well',
+  'sir', 'maam', 'mam', 'guys', 'lol', 'omg', 'seriously', 'really', 'da', 'u', 'very', 'much', 'kindly', 'well',
   'oh', 'ugh', 'man', 'dude', 'bro', 'yall', 'folks', 'team', 'anymore', 'any', 'more', 'the', 'my', 'number', 'x',
   'pls', 'thx', 'today', 'reply', 'plz', 'hun', 'dear', 'girl', 'oops', 'okay', 'cool', 'yeah', 'yep', 'will', 'do',
   'to', 'from', 'your', 'subscription', 'mailing', 'sending', 'list', 'is', 'word', 'quit', 'stop', 'end',
-  'no', 'yea', 'nope', 'nah', 'thank',
+  'no', 'yea', 'nope', 'nah',
 ]);
 
 /** What a person asks the sender to stop doing, or stop sending. */
@@ -238,7 +239,7 @@ const NOT_A_NAME = new Set(
   (
     'sure free available able coming going ready happy mad upset ok okay in at home there here that this it a the your you worried feeling ' +
     'doing quite really so too interested gonna going sick well feeling home around near close far back out big fan fine good great bad ' +
-    'rush problem problems worries worry thanks thank way one way way thing things idea clue big deal hurry pressure doubt need reason time ' +
+    'rush problem problems worries worry thanks thank way one thing things idea clue big deal hurry pressure doubt need reason time ' +
     'matter luck chance kidding joking mad angry asking complaining trying saying sorry allergic pregnant 100 certain positive aware yet ' +
     'local working done over finished satisfied thrilled impressed convinced comfortable paying buying ready talking texting cancelling ' +
     'canceling leaving moving changing staying rushing understanding following getting seeing surprised kidding afraid scared nervous sad ' +
@@ -486,50 +487,8 @@ function optInWithCourtesy(prepared: PreparedText): Found | undefined {
   return keyword ? { intent: 'opt_in', rule: 'exact_keyword', matched: prepared.text, keyword } : undefined;
 }
 
-const QWERTY_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
-const keyPosition = new Map<string, [number, number]>();
-QWERTY_ROWS.forEach((row, r) => Array.from(row).forEach((c, col) => keyPosition.set(c, [r, col + r * 0.5])));
-function adjacentKeys(a: string, b: string): boolean {
-  const p = keyPosition.get(a);
-  const q = keyPosition.get(b);
-  if (!p || !q) return false;
-  return Math.abs(p[0] - q[0]) <= 1 && Math.abs(p[1] - q[1]) <= 1;
-}
-
-/** The one edit that turns `typed` into `target`, if exactly one does (Damerau-Levenshtein 1). */
-function singleEdit(typed: string, target: string): 'substitution_adjacent' | 'substitution' | 'transposition' | 'insertion' | 'deletion' | undefined {
-  if (typed === target) return undefined;
-  if (typed.length === target.length) {
-    const diffs: number[] = [];
-    for (let i = 0; i < typed.length; i++) if (typed[i] !== target[i]) diffs.push(i);
-    if (diffs.length === 1) return adjacentKeys(typed[diffs[0]!]!, target[diffs[0]!]!) ? 'substitution_adjacent' : 'substitution';
-    if (diffs.length === 2 && diffs[1] === diffs[0]! + 1 && typed[diffs[0]!] === target[diffs[1]!] && typed[diffs[1]!] === target[diffs[0]!]) return 'transposition';
-    return undefined;
-  }
-  const [longer, shorter] = typed.length > target.length ? [typed, target] : [target, typed];
-  if (longer.length - shorter.length !== 1) return undefined;
-  for (let i = 0; i < longer.length; i++) {
-    if (longer.slice(0, i) + longer.slice(i + 1) === shorter) return typed.length > target.length ? 'insertion' : 'deletion';
-  }
-  return undefined;
-}
-
-/** Misspellings of the longer keywords, up to two edits ("unsubscibe", "unsusbcribe", "cancle"). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** English words one edit from STOP that people do send alone: never read as STOP. */
-const NEAR_STOP_WORDS = new Set(['step', 'shop', 'stomp', 'slop', 'top', 'sop', 'spot', 'stow', 'stoup', 'stool', 'soup', 'stay', 'stomp', 'swop', 'strop', 'stob']);
+const NEAR_STOP_WORDS = new Set(['step', 'shop', 'stomp', 'slop', 'top', 'sop', 'spot', 'stow', 'stoup', 'stool', 'soup', 'stay', 'swop', 'strop', 'stob']);
 /** Digits and signs written for letters in a one-word reply: "st0p", "5TOP", "$top". */
 const LEET: Record<string, string> = { '0': 'o', '5': 's', $: 's', '1': 'i', '3': 'e', '4': 'a', '@': 'a', '7': 't', '|': 'l', '!': 'i' };
 const NEAR_CANCEL_WORDS = new Set(['cancer', 'camel', 'candle', 'channel', 'panel', 'cancun']);
