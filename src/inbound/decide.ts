@@ -110,7 +110,8 @@ export function decideInbound(input: InboundDecisionInput): InboundDecision {
     }
     case 'opt_in': {
       if (status === 'opted_in') return { ...none, note: 'already opted in: nothing changes' };
-      if (status === 'unknown' && !advanced && !OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS.has(keyword ?? '')) {
+      // A sign-up from a number never seen is the keyword alone ("START"), not a phrase around it.
+      if (status === 'unknown' && !advanced && (!OPT_IN_KEYWORDS_FOR_UNKNOWN_NUMBERS.has(keyword ?? '') || input.classification.rule !== 'exact_keyword')) {
         return { ...none, note: 'unknown number: this word is not a sign-up' };
       }
       if (status === 'opted_out' && !advanced && !RESUBSCRIBE_KEYWORDS.has(keyword ?? '')) {

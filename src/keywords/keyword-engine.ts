@@ -189,7 +189,7 @@ const FRAMES: readonly Frame[] = [
   // "can I be removed", "I want to be taken off", "please get unsubscribed"
   { name: 'be_removed', pattern: rx(`\\b(i|we|my number|this number|please|pls|plz|to|can|want|wish|like)( \\w+){0,4}? (be|get|been|being|getting|gets) (removed|taken off|taken out|unsubscribed|opted out|deleted|unenrolled|delisted|erased)\\b`), intent: 'opt_out', negatable: true },
   // "do not text me", "never contact me again", "don't ever message this number"
-  { name: 'do_not_contact', pattern: rx(`^(please |ok |just |so |and |seriously |again |i said |hey |also |now |kindly |sir |maam |look |listen )*(do not|never|no|dont|stop) (ever |again |more |longer |any more |further |to )*(${CONTACT_VERB})( (me|us|this number|to this number|my number|this phone|here|again|any more|ever|ever again|no more|back|at all|please|thanks|thank you|period|ok|anything|any thing|nothing|stuff|things|this|these|those|them|messages|texts|from now on|from here on|going forward|in the future|about this|regarding this|with this|with these|for this|for these|on this|people|crap|junk|any longer|longer|whatsoever|thx|further|any further|no further))*$`), intent: 'opt_out', negatable: false },
+  { name: 'do_not_contact', pattern: rx(`^(please |ok |just |so |and |but |honestly |seriously |again |i said |hey |hi |also |now |guys |look |listen |sorry |sorry but |kindly |sir |maam |look |listen )*(do not|never|no|dont|stop) (ever |again |more |longer |any more |further |to )*(${CONTACT_VERB})( (me|us|this number|to this number|my number|this phone|here|again|any more|ever|ever again|no more|back|at all|please|thanks|thank you|period|ok|anything|any thing|nothing|stuff|things|this|these|those|them|messages|texts|from now on|from here on|going forward|in the future|about this|regarding this|with this|with these|for this|for these|on this|people|crap|junk|any longer|longer|whatsoever|thx|further|any further|no further))*$`), intent: 'opt_out', negatable: false },
   // "please do not send any further messages"
   { name: 'do_not_send_more', pattern: rx(`^(please |kindly |pls )*(do not|never|dont) (send|text|message|forward) (me |us |this number )?((any|any more|more|further|additional|such|these|those|other|your|the|of|marketing|promotional|spam|automated) )*(${TEXT_NOUN}|stuff|things|anything|crap|junk)( (please|thanks|thank you|again|ever|to this number|to me))*$`), intent: 'opt_out', negatable: false },
   { name: 'do_not_want_more', pattern: /\b(do not|dont|no longer) (want|wish|need) to (receive|get|be getting|keep getting|keep receiving) (these|them|those|any|this|more|any more|anything|texts|messages)\b|\b(no longer|do not|dont) (need|want) (these|them|those)( texts| messages| any more)?( thanks| thank you| thx| please)?$|\b(want|need|like|would like|d like) (my|the|this) ((contact|personal|phone) )?(subscription|texts|messages|number|info|information|details|data|name) (canceled|cancelled|ended|stopped|removed|deleted|taken off)\b/, intent: 'opt_out', negatable: false },
@@ -308,6 +308,10 @@ function decide(text: string, upper: string): Found {
   // 1. The whole message is one keyword (Twilio's rule, tolerant of case, punctuation, emoji).
   const compacted = compact(upper);
   const whole = keywordTable.get(compacted);
+  if (whole?.intent === 'opt_in' && (/\?\s*$/.test(text) || /[\u202e\u2067]/u.test(text))) {
+    // "Start?" asks; a START shown by a right-to-left override was typed as something else: neither is consent.
+    return { intent: 'none', rule: 'keyword_in_question', matched: upper, keyword: whole.keyword, language: whole.language };
+  }
   if (whole) return { intent: whole.intent, rule: 'exact_keyword', matched: upper, keyword: whole.keyword, language: whole.language };
   const glued = gluedKeywords(compacted);
   if (glued) return { intent: 'opt_out', rule: 'exact_keyword', matched: upper, keyword: glued };
@@ -315,7 +319,12 @@ function decide(text: string, upper: string): Found {
   // An iMessage reaction quotes the sender's own text ("Emphasized “Reply STOP to opt out”").
   if (TAPBACK.test(raw)) return { intent: 'none', rule: 'not_a_revocation', matched: raw.slice(0, 40) };
 
-  const prepared = prepareText(unmaskProfanity(raw), true);
+  // Past 4,000 characters (a 1,600-character SMS can grow fourfold under NFKC) only the two ends are
+  // tokenised; a middle that names a keyword or the texts sends the message to staff.
+  const longMiddle = raw.length > 4000 ? raw.slice(2000, -2000) : '';
+  const readable = longMiddle ? `${raw.slice(0, 2000)} . ${raw.slice(-2000)}` : raw;
+  const prepared = readableLength(prepareText(unmaskProfanity(readable), true));
+  if (longMiddle && LONG_MIDDLE_CUE.test(longMiddle)) prepared.unread ??= LONG_MIDDLE_CUE.exec(longMiddle)![0];
 
   // 2. Keywords with courtesy only ("Stop. Thank you", "STOP STOP", "stop2end", "ok stop 🛑").
   const courtesy = keywordWithCourtesy(prepared, raw) ?? optInWithCourtesy(prepared);
@@ -326,7 +335,7 @@ function decide(text: string, upper: string): Found {
   if (lookalike) return lookalike;
 
   // 4. One word that is a keyword misspelt ("stoppp", "sttop", "dtop", "unsubscibe", "st0p").
-  const typo = typoKeyword(prepared) ?? leetKeyword(raw.replace(/[.!]+$/, '').replace(/^(\S+) (\S+)$/, '$1$2'));
+  const typo = typoKeyword(prepared) ?? leetKeyword(raw.replace(/[.!]+$/, '').replace(/^(\S+) (\S+)$/, '$1$2').replace(/^(\S+) (\S+) (\S+)$/, '$1$2$3'));
   if (typo) return typo;
 
   // 5. Profanity aimed at the sender ("f*** off", "screw you", "f***ing spam"), or nothing but swearing.
@@ -369,6 +378,8 @@ function decide(text: string, upper: string): Found {
   // although "not interested" alone would go to review).
   const keyword = keywordInContext(prepared, raw);
 
+  if (!review && prepared.unread) review = { intent: 'needs_review', rule: 'keyword_in_long_message', matched: prepared.unread.slice(0, 80) };
+
   // 9. An English text that no rule explained but that speaks of the texts, the number or the list
   // with a word of refusing: staff read it rather than nobody.
   if (!review && !keyword && !negated && views.language === 'en' && !KEEPS_TEXTS.test(prepared.text) && !NET_EXCEPTIONS.test(prepared.text)) {
@@ -382,6 +393,22 @@ function decide(text: string, upper: string): Found {
     return review ?? keyword ?? negated ?? { intent: 'none' as const, rule: 'no_match' as const, matched: '' };
   })();
   return { ...chosen, language: chosen.language ?? language };
+}
+
+/**
+ * A long text is read at its start and its end, where a request stands: every clause costs a pass
+ * of the rules, and a text of many short clauses ("U.S. U.S. …", or "㏂" that NFKC turns into
+ * "a.m.") must not hold the event loop. A clause left unread that names an FCC word or speaks of
+ * the texts sends the message to staff instead.
+ */
+const CLAUSES_READ = 24;
+const LONG_MIDDLE_CUE = /\b(stop|quit|end|cancel|unsubscribe|opt ?out|revoke|remove|texts?|messages?|sms|number|wrong)\b/i;
+function readableLength(prepared: PreparedText): PreparedText & { unread?: string } {
+  if (prepared.clauses.length <= CLAUSES_READ) return { ...prepared };
+  const half = CLAUSES_READ / 2;
+  const middle = prepared.clauses.slice(half, -half);
+  const cue = middle.find((c) => c.words.some((w) => FCC_WORDS.has(w)) || ENGLISH_NET.some((net) => net.test(c.text)));
+  return { ...prepared, clauses: [...prepared.clauses.slice(0, half), ...prepared.clauses.slice(-half)], unread: cue?.text };
 }
 
 /** Two opt-out keywords typed without a space ("STOPQUIT", "unsubscribestop"). */
@@ -484,7 +511,7 @@ function optInWithCourtesy(prepared: PreparedText): Found | undefined {
     if (/^(please|pls|plz|me|again|thanks|thank|you|now|back|texting|texts|sending|the|messages|ok|hi|hey|\d+)$/.test(w)) continue;
     return undefined;
   }
-  return keyword ? { intent: 'opt_in', rule: 'exact_keyword', matched: prepared.text, keyword } : undefined;
+  return keyword ? { intent: 'opt_in', rule: 'keyword_in_short_reply', matched: prepared.text, keyword } : undefined;
 }
 
 /** English words one edit from STOP that people do send alone: never read as STOP. */
@@ -498,7 +525,9 @@ function leetKeyword(raw: string): Found | undefined {
   if (!/^[\p{L}\d$@|!]{3,12}$/u.test(word) || !/[\p{L}]/u.test(word) || !/[\d$@|]/.test(word)) return undefined;
   const letters = word.replace(/[\d$@|!]/g, (c) => LEET[c] ?? c).replace(/(\p{L})\1{2,}/gu, '$1');
   const entry = keywordTable.get(letters.toUpperCase());
-  return entry && entry.intent === 'opt_out' && entry.language === 'en' ? { intent: 'opt_out', rule: 'keyword_typo', matched: word, keyword: entry.keyword } : undefined;
+  if (entry && entry.intent === 'opt_out' && entry.language === 'en') return { intent: 'opt_out', rule: 'keyword_typo', matched: word, keyword: entry.keyword };
+  const glued = gluedKeywords(letters.toUpperCase());
+  return glued ? { intent: 'opt_out', rule: 'keyword_typo', matched: word, keyword: glued } : undefined;
 }
 
 function typoKeyword(prepared: PreparedText): Found | undefined {
@@ -532,7 +561,8 @@ function lookalikeKeyword(upper: string, raw: string): Found | undefined {
   const skeleton = latinSkeleton(upper).toUpperCase();
   if (skeleton === upper) return undefined;
   // Confusables.txt gives I and l one prototype (l): a lookalike I in QUIT reads as L until mapped back.
-  const entry = keywordTable.get(compact(skeleton)) ?? keywordTable.get(compact(skeleton).replace(/L/g, 'I'));
+  const glued = gluedKeywords(compact(skeleton));
+  const entry = keywordTable.get(compact(skeleton)) ?? keywordTable.get(compact(skeleton).replace(/L/g, 'I')) ?? (glued ? keywordTable.get(glued) : undefined);
   if (entry && entry.language === 'en') {
     // A STOP spelt in lookalike letters is read as the person saw it; a lookalike START is not trusted.
     return entry.intent === 'opt_out'
@@ -638,16 +668,17 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
 }
 
 /** Whether a negation stands in front of the match, within its clause ("please don't remove me"). */
+/**
+ * A negation governs what follows it only through words that carry the verb on: "please don't take
+ * me off", "I do not want you to stop texting", "never ever quit" are negated; "I don't care STOP",
+ * "my skin has never looked better STOP" are not ("never mind" negates nothing).
+ */
+const GOVERNING_NEGATION = /\b(not|never|dont|cannot|nor|without)(?! mind\b)(?: (?:ever|even|really|just|you|u|yall|to|want|need|have|going|gonna|like|wish|mean|meant|ask|asking|please|for|them|him|her|anyone|anybody|do|would|will))*$/;
+
+/** Whether a negation in front of the match governs it, within its clause ("please don't remove me"). */
 function isNegatedAt(clause: Clause, index: number, matched: string): boolean {
   if (/^(do not|never|dont|no)\b/.test(matched)) return false;
-  // "I don't care, stop texting me": a negation two clauses back is not this one's.
-  const before = clause.text.slice(0, index).trim().split(' ').filter(Boolean);
-  const window = before.slice(-3);
-  if (window.some((w) => NEGATION.has(w))) {
-    // "I do not want you to stop texting" is negated; "no, stop texting me" is not (no as an answer).
-    return true;
-  }
-  return false;
+  return GOVERNING_NEGATION.test(clause.text.slice(0, index).trim());
 }
 
 /** The text as each language's phrases are matched: lower case with and without diacritics. */
@@ -804,7 +835,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       const toReview = (rule: Rule): void => {
         review ??= { intent: 'needs_review', rule, matched, keyword };
       };
-      if (words.slice(Math.max(0, i - 3), i).some((w, k, arr) => NEGATION.has(w) && !(w === 'never' && arr[k + 1] === 'mind'))) {
+      if (GOVERNING_NEGATION.test(before)) {
         negatedKeywords.add(keyword);
         otherSense();
         continue;
@@ -890,9 +921,11 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         /^(please|ok|okay|just|so|now|and|yes|yea|yeah|no|nope|nah|hi|hey|hello|sorry|thanks|then|also|kindly|plz|pls|i said|seriously|again|oh|omg|lol|dude|lady|sir|man|ugh|but|you can|can you|could you|would you|will you|you need to|you have to|i need you to|i want you to|i asked you to|i told you to|i would like you to|i d like you to|i am asking you to|i said to|now please|please just|just please|no thanks|no thank you|no thx|thanks but|never mind|nevermind|nobody cares|who cares|wow|geez|jeez|god|for the love of god|for gods sake|for the last time|once again|one more time|i said it before|i have said|i already said|please please|yo|ugh please|um|uh|hmm|well|alright|fine|ok ok|okay okay|no no|stop|quit)$/.test(before);
       const bareBefore = before.replace(/\b(please|pls|plz|kindly|just|now)\b/g, ' ').replace(/\s+/g, ' ').trim();
       const imperativeAfterCourtesy = /^(|can you|could you|would you|will you|you can|ok|so|and|i need you to|i want you to|i asked you to)$/.test(bareBefore);
+      // "can't afford it STOP": the word in capitals in a text that is not all capitals is the keyword sent.
+      const shouted = /^(stop|stopall|unsubscribe|quit|revoke|optout)$/.test(word) && /[a-z]/.test(raw) && new RegExp(`(^|[^A-Za-z])${word === 'optout' ? 'OPT ?OUT' : word.toUpperCase()}([^A-Za-z]|$)`).test(raw);
       const wantsTo = WANTS_TO.test(before ? `${before} ` : '') || (unambiguous && /^(can|could|may) i$|^(i|we) (would|d) like to$|^how (do|can) i$/.test(before));
       const exclamation = afterWords.every((w) => COURTESY.has(w)) && !OTHER_SENSE_BEFORE.test(before) && !/\b(next|last|first|final|nearest|each|every|bus|train|pit|full|one|non|truck|rest|that|this)$/.test(before);
-      if (imperative || imperativeAfterCourtesy || wantsTo || (exclamation && !clause.question)) {
+      if (imperative || imperativeAfterCourtesy || wantsTo || shouted || (exclamation && !clause.question)) {
         if (clause.question && !REQUEST_QUESTION.test(clause.text)) {
           toReview('keyword_in_question');
           continue;

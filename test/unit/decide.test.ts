@@ -95,6 +95,11 @@ describe('decideInbound', () => {
       expect(d.reply?.kind).toBe('opt_in_confirmation');
     });
 
+    it('a phrase around START from an unknown number is not a sign-up ("Start texting me again"); after an opt-out it re-subscribes', () => {
+      expect(decide('Start texting me again', 'unknown').consentChange).toBeNull();
+      expect(decide('Start texting me again', 'opted_out').consentChange).toMatchObject({ eventType: 'opt_in', reason: 'resubscribe' });
+    });
+
     it('YES from an unknown number is a conversation, not a sign-up', () => {
       const d = decide('YES', 'unknown');
       expect(d.consentChange).toBeNull();

@@ -258,3 +258,27 @@ describe('structure, not patterns: the classes an outside evaluation found', () 
     },
   );
 });
+
+describe('what a second outside test found', () => {
+  it.each(["don't care STOP", "can't afford it STOP", 'my skin has never looked better STOP', 'never mind stop', 'honestly never text me again', 'But please do not text me anymore.', 'st0p st0p', 'ЅТОР ЅТОР'])(
+    'a negation that does not govern the keyword, a leading word or a repeated disguise does not hide %j',
+    (text) => {
+      expect(classifyInbound(text).intent).toBe('opt_out');
+    },
+  );
+
+  it.each(['I do not want you to stop texting me', 'please dont ever stop', "don't unsubscribe me", 'The shuttle will STOP at noon'])('%j is still not an opt-out', (text) => {
+    expect(classifyInbound(text).intent).not.toBe('opt_out');
+  });
+
+  it.each(['Start?', '\u202eTRATS'])('%j is not consent (a question, or START shown by a right-to-left override)', (text) => {
+    expect(classifyInbound(text).intent).toBe('none');
+  });
+
+  it('reads a long text of many clauses at its ends, and sends a revocation left in the middle to staff', () => {
+    const filler = 'U.S. '.repeat(400);
+    expect(classifyInbound(`${filler}stop texting me. ${filler}`)).toMatchObject({ intent: 'needs_review', rule: 'keyword_in_long_message' });
+    expect(classifyInbound(`${filler} STOP`).intent).toBe('opt_out');
+    expect(classifyInbound('㏂'.repeat(10_000)).intent).toBe('none');
+  });
+});
