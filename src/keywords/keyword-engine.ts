@@ -1,6 +1,7 @@
 import { FOREIGN_LEXICONS, type Language } from './languages';
 import { compact, latinSkeleton, mixesScripts, normaliseForKeywords, stripInvisible, withoutPictographs } from './normalise';
 import { editDistance, singleEdit } from './spelling';
+import { reviewNet } from './review-model';
 import { prepareText, type Clause, type PreparedText } from './tokens';
 
 export type { Language } from './languages';
@@ -44,6 +45,7 @@ export type Rule =
   | 'keyword_in_question'
   | 'keyword_in_long_message'
   | 'uncertain_revocation'
+  | 'learned_review'
   | 'no_match';
 
 export interface Classification {
@@ -286,7 +288,15 @@ interface Found {
 
 export function classifyInbound(text: string): Classification {
   const upper = normaliseForKeywords(text);
-  const found = decide(text, upper);
+  const read: { prepared?: PreparedText } = {};
+  let found = decide(text, upper, read);
+  // The last net: a text no rule explained that reads like the development set's revocations goes
+  // to staff (review-model.ts). It never opts out, and never undoes a rule's decision ("please
+  // don't take me off the list" stays subscribed).
+  if (found.rule === 'no_match' && read.prepared) {
+    const net = reviewNet(read.prepared);
+    if (net) found = { intent: 'needs_review', rule: 'learned_review', matched: net.strongest.join(', '), language: found.language };
+  }
   return {
     intent: found.intent,
     keyword: found.keyword ?? null,
@@ -297,7 +307,24 @@ export function classifyInbound(text: string): Classification {
   };
 }
 
-function decide(text: string, upper: string): Found {
+/** The text as the rules read it: what the review net and its training featurise. */
+export function preparedForReview(text: string): PreparedText {
+  return readForRules(stripInvisible(text).normalize('NFKC').trim());
+}
+
+/**
+ * Past 4,000 characters (a 1,600-character SMS can grow fourfold under NFKC) only the two ends are
+ * tokenised; a middle that names a keyword or the texts sends the message to staff.
+ */
+function readForRules(raw: string): PreparedText & { unread?: string } {
+  const longMiddle = raw.length > 4000 ? raw.slice(2000, -2000) : '';
+  const readable = longMiddle ? `${raw.slice(0, 2000)} . ${raw.slice(-2000)}` : raw;
+  const prepared = readableLength(prepareText(unmaskProfanity(readable), true));
+  if (longMiddle && LONG_MIDDLE_CUE.test(longMiddle)) prepared.unread ??= LONG_MIDDLE_CUE.exec(longMiddle)![0];
+  return prepared;
+}
+
+function decide(text: string, upper: string, read: { prepared?: PreparedText }): Found {
   const raw = stripInvisible(text).normalize('NFKC').trim();
   if (upper === '') {
     if (raw !== '' && EMOJI_STOP.test(raw)) return { intent: 'opt_out', rule: 'stop_emoji', matched: raw, keyword: 'STOP' };
@@ -319,12 +346,8 @@ function decide(text: string, upper: string): Found {
   // An iMessage reaction quotes the sender's own text ("Emphasized “Reply STOP to opt out”").
   if (TAPBACK.test(raw)) return { intent: 'none', rule: 'not_a_revocation', matched: raw.slice(0, 40) };
 
-  // Past 4,000 characters (a 1,600-character SMS can grow fourfold under NFKC) only the two ends are
-  // tokenised; a middle that names a keyword or the texts sends the message to staff.
-  const longMiddle = raw.length > 4000 ? raw.slice(2000, -2000) : '';
-  const readable = longMiddle ? `${raw.slice(0, 2000)} . ${raw.slice(-2000)}` : raw;
-  const prepared = readableLength(prepareText(unmaskProfanity(readable), true));
-  if (longMiddle && LONG_MIDDLE_CUE.test(longMiddle)) prepared.unread ??= LONG_MIDDLE_CUE.exec(longMiddle)![0];
+  const prepared = readForRules(raw);
+  read.prepared = prepared;
 
   // 2. Keywords with courtesy only ("Stop. Thank you", "STOP STOP", "stop2end", "ok stop 🛑").
   const courtesy = keywordWithCourtesy(prepared, raw) ?? optInWithCourtesy(prepared);
