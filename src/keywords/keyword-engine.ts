@@ -67,7 +67,7 @@ export const KEYWORDS: Readonly<Record<'opt_out' | 'opt_in' | 'help', readonly s
   help: ['HELP', 'INFO'],
 };
 
-/** Misspellings seen in real opt-outs, as whole messages (more come from the typo rule). */
+/** Misspellings seen in real opt-outs, and the words of leaving a list, as whole messages (more come from the typo rule). */
 const TYPOS: Record<string, string> = {
   STPO: 'STOP', SOTP: 'STOP', STOOP: 'STOP', TSOP: 'STOP', STOPE: 'STOP', STOPS: 'STOP',
   UNSUBCRIBE: 'UNSUBSCRIBE', UNSUSCRIBE: 'UNSUBSCRIBE', UNSUBSRIBE: 'UNSUBSCRIBE', UNSUBSCIBE: 'UNSUBSCRIBE',
@@ -75,6 +75,7 @@ const TYPOS: Record<string, string> = {
   UNSUBSCRIBEME: 'UNSUBSCRIBE', UNSUBSCRIPTION: 'UNSUBSCRIBE', UNSUBSCRIBEPLEASE: 'UNSUBSCRIBE',
   CANCLE: 'CANCEL', CANEL: 'CANCEL', CANCELL: 'CANCEL', CANSEL: 'CANCEL', CANCELED: 'CANCEL', CANCELLED: 'CANCEL',
   QUITT: 'QUIT', REVOKED: 'REVOKE', OPOUT: 'OPTOUT', OPTOU: 'OPTOUT', OPTEDOUT: 'OPTOUT', OPTMEOUT: 'OPTOUT',
+  UNJOIN: 'UNSUBSCRIBE', UNREGISTER: 'UNSUBSCRIBE', UNENROLL: 'UNSUBSCRIBE', DEREGISTER: 'UNSUBSCRIBE',
   STAHP: 'STOP', STAP: 'STOP', STAWP: 'STOP', STAHHP: 'STOP', OPTOUTT: 'OPTOUT', OPTINGOUT: 'OPTOUT', OPTSTOP: 'STOP', QUITEND: 'QUIT', STOPEND: 'STOP', STOPTEXTING: 'STOP', STOPTEXTINGME: 'STOP', STOPIT: 'STOP', STOPNOW: 'STOP', STOPPLEASE: 'STOP', PLEASESTOP: 'STOP',
 };
 
@@ -181,7 +182,11 @@ const FRAMES: readonly Frame[] = [
   // "make it stop": the texts, unless the message talks of a symptom ("my eye is drooping, how do I make it stop")
   { name: 'make_it_stop', pattern: /\bmake (it|this) stop\b/, intent: 'opt_out', negatable: true },
   // "off the list please"
-  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it (out|off)\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b|\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: false },
+  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it (out|off)\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b/, intent: 'opt_out', negatable: false },
+  // "opting out" ("Not opting out, just moving my appointment" keeps the texts)
+  { name: 'opting_out', pattern: /\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: true },
+  // "I'm good on the texts", "pause my texts", "I don't want these"
+  { name: 'good_on_texts', pattern: rx(`\\b(i am|we are) (good|ok|fine|all set|set) (on|without) (the |these |your |those |all the |all these |any more )?(${TEXT_NOUN})\\b|\\b(pause|suspend|snooze|mute) (my |the |these |all |your |all the |all your )?(${TEXT_NOUN})\\b|\\b(he|she|they|dad|mom|my (dad|mom|father|mother|husband|wife|son|daughter|grandma|grandpa|grandmother|grandfather)) (does not|do not|no longer) (need|want|use) (these|them|the texts|the messages|your texts|texts|messages)\\b`), intent: 'opt_out', negatable: true },
   // "stop the texts", "end these promos", "cancel all alerts", "no more texts"
   { name: 'stop_the_texts', pattern: rx(`\\b(stop|quit|cease|end|halt|cancel|unsubscribe|block|discontinue|turn off|no|enough|zero)( (the|these|those|your|all|all the|all of the|all of these|all these|all your|this|any|any more|all future|future|further|more|additional|of the|of these|of your|with the|w the|with these|with all the|those damn|these damn|the damn|fucking|f\\w*ing|damn|stupid|annoying|spam|marketing|promotional|automated|daily|constant|endless|random|text|sms))*( \\w+)? (${TEXT_NOUN})\\b`), intent: 'opt_out', negatable: true },
   // "remove me", "delete my number", "unsubscribe me", "lose my number"
@@ -208,17 +213,20 @@ const FRAMES: readonly Frame[] = [
   // short words that may end the texts: staff decide
   { name: 'short_refusal', pattern: /^(exit|off|turn off|turn it off|mute|muted|blocked|block|bye forever|goodbye forever|delete my account|close my account|unfollow|shut up|shut up already|shut up please|just shut up|dnd|do not disturb|not me|done with you|done with this|i am done with you|leave|pass on this|no contact|no thanks stop|nobody wants (this|these|your \w+)|i am out|i am out of here|im out)( now| please| thanks| already)*$/, intent: 'needs_review', negatable: false },
   // "leave me alone", "I never signed up for this", "go away"
-  { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|^(please |just |now |so |pls |ugh |oh |omg |seriously |i said |i told you to )*go (away|awy|awa)\b|just go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this) spam|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
+  { name: 'leave_me_alone', pattern: /\b(leave me alone|leave us alone|leave me be|leave me the \w+ alone|lose my number|lose this number|forget my number|forget this number|^(please |just |now |so |pls |ugh |oh |omg |seriously |i said |i told you to )*go (away|awy|awa)\b|just go away|get lost|buzz off|back off|bug off|bugger off|i want out|count me out|leave my alone|enough of (this|you|these|your|it)|no more of (this|these|your|you)|make (this|them|these|the texts|the messages) stop|not interested any more|no longer interested|i never (signed|opted|subscribed|agreed|asked|gave)|did not (sign|opt|subscribe|agree|ask for)|never (signed|opted|subscribed) (up|in)|stop bothering|stop harassing|cease and desist|block(ing|ed)? (you|this number|your number)|reported (as|this|it as|you as|this as) (spam|junk)|report(ing)? you|this is harassment|take a hint)\b/, intent: 'opt_out', negatable: true },
   // "no more", "no more please" as the whole clause
   { name: 'no_more', pattern: /^(please |ok |just |thanks |no )?(no more|no mas|no thanks no more|enough|enough already|thats enough|that is enough|no more please|no more thanks|stop sending)( please| thanks| thank you| now| already)*$/, intent: 'opt_out', negatable: false },
   // "you don't need to text me", "who gave you my number", "not interested"
-  { name: 'uncertain', pattern: /\b(you do not (need|have) to (text|message|remind|contact) (me|us)|who gave you (my|this) number|how did you get (my|this) number|where did you get (my|this) number|not interested|i am not interested|no interest|why do you keep (texting|messaging|sending)|why are you (texting|messaging) me|i did not ask for (this|these)|not needed|unwanted|spam|block(ing)? (you|this|them)|i will block|reporting|report this|do not want (this|these|them|it)|too many (texts|messages)|so many (texts|messages)|every day|everyday texts|(less|fewer) (texts|messages|texting)|text(ing|s)? (me )?too (much|often)|too (much|often) texting|(hate|hating|despise|sick of) (these|your|the|all|getting) (texts|messages)|(i will|i am going to|im going to|gonna) (sue|report) you|see you in court|my lawyer|my attorney|(do|must|should) i (have to )?keep (getting|receiving) (these|them|this|texts|messages))\b/, intent: 'needs_review', negatable: true },
+  { name: 'uncertain', pattern: /\b(you do not (need|have) to (text|message|remind|contact) (me|us)|who gave you (my|this) number|how did you get (my|this) number|where did you get (my|this) number|not interested|i am not interested|no interest|why do you keep (texting|messaging|sending)|why are you (texting|messaging) me|i did not ask for (this|these)|not needed|unwanted|spam|block(ing)? (you|this|them)|i will block|reporting|report this|do not want (this|these|them|it)|^(i )?do not want( thanks| thank you)?$|too many (texts|messages)|so many (texts|messages)|every day|everyday texts|(less|fewer) (texts|messages|texting)|text(ing|s)? (me )?too (much|often)|too (much|often) texting|(hate|hating|despise|sick of) (these|your|the|all|getting) (texts|messages)|(i will|i am going to|im going to|gonna) (sue|report) you|see you in court|my lawyer|my attorney|(do|must|should) i (have to )?keep (getting|receiving) (these|them|this|texts|messages))\b/, intent: 'needs_review', negatable: true },
 ];
 
 const TIME_LIMIT = /\b(for the \d+|on the \d+|on (mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\w* \d+|after|before|until|till|til|between|during|while|at night|in the morning|early|late|so early|so late|weekend|weekends|on sundays|on saturdays|at work|at \d|\d ?(am|pm)|tonight|today|this week|for now|for a while|for a bit|for a few|right now i am|while i am)\b/;
 
 /** "how do I unsubscribe?", "how can I stop these?", "how do I get off this list" */
 const HOW_TO = rx(`\\b(?:is there (?:a|any) way (?:to|i can|for me to)|(how|where|what) (do|can|could|would|should|to|does|will|must)) ?(i|we|you|one|someone|a person)? ?(do to |have to |need to |go about )?(stop|unsubscribe|unsub|opt out|optout|cancel|end|quit|get off|get out|get removed|be removed|get taken off|turn off|turn these off|disable|revoke|unenroll|opt|remove|leave|unfollow|block)\\b`);
+
+/** "Do I reply STOP to stop?", "What do I reply to make these stop?", "What's the opt out code?" */
+const WHICH_WORD_TO_SEND = /^(do|should|can|shall|could) (i|we) (just )?(reply|text|send|type|respond|write)( with| back)? (stop|unsubscribe|quit|end|cancel|optout|opt out)\b|^(what|which) (do|should|can|must) (i|we) (reply|text|send|type|respond|write|say)( with| back)?( to (stop|end|unsubscribe|opt out|quit|make (these|this|them|it|the texts|the messages) stop|get off|be removed|get removed))?$|^what is the (opt out|optout|unsubscribe|stop|cancel|quit) (code|word|keyword|command|number)$/;
 
 const UNFINISHED_DO_NOT_TIME = /^(please |just |and )*(do not|never|dont) (text|message|contact|call|send)( me| us)? (after|before|until|on|at|during|in the|so early|so late|this early|this late|past)\b/;
 const UNFINISHED_DO_NOT = rx(`^(please |just |and )*(do not|never|dont) (${CONTACT_VERB}) (me|us|this number)\\b`);
@@ -227,7 +235,7 @@ const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|you
 
 /** "I'm not Maria", "this isn't John's phone", "no Kevin here": a name, checked against the raw capitals. */
 const NOT_THIS_PERSON = /(?:^|\b(?:i assure you|i promise you|i promise|trust me|sorry|but|and|so|lol|haha|actually) )(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and |so |oh |no |nope )*(i am not|this is not|this isnt|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos|wrong)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
-const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|num|no|#|recipient|cellphone|phone number)(?! (on|for|in|listed|of|at|to)\b)|wr\w{0,3}g (numbr|nmbr|num|number)\b(?! (on|for|in|listed|of|at|to)\b)|wrong n\w{1,5}r\b(?! (on|for|in|listed|of|at|to)\b)|you (have|got|have got) the wrong (number|person|guy|girl|lady|phone|cell)|this number is no longer [a-z]+s?\b|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads )?old number|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
+const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|num|no|#|recipient|cellphone|phone number)(?! (on|for|in|listed|of|at|to)\b)|wr\w{0,3}g (numbr|nmbr|num|number)\b(?! (on|for|in|listed|of|at|to)\b)|wrong n\w{1,5}r\b(?! (on|for|in|listed|of|at|to)\b)|you (have|got|have got) the wrong (number|person|guy|girl|lady|phone|cell)|this number is no longer [a-z]+s?\b|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads |[a-z]+s |[a-z]+ s )?old (number|phone|cell)|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
 /** "I've never been there": may be a number that changed hands; staff decide. */
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
 /** The list a removal is about, when it is not the texts: "take me off the waitlist". */
@@ -566,6 +574,8 @@ function typoKeyword(prepared: PreparedText): Found | undefined {
   if (!NEAR_STOP_WORDS.has(word)) {
     const edit = singleEdit(squeezed, 'stop');
     if (edit === 'substitution_adjacent' || edit === 'transposition' || edit === 'insertion' || edit === 'deletion') return found('STOP', 'opt_out');
+    // One letter of STOP swapped for a letter of another script ("ᔕTOP"): a STOP dressed up, not a typo.
+    if (edit === 'substitution' && /^[^a-z]top$|^s[^a-z]op$|^st[^a-z]p$|^sto[^a-z]$/u.test(squeezed) && /\p{L}/u.test(squeezed.replace(/[a-z]/g, ''))) return found('STOP', 'opt_out');
     if (edit === 'substitution') return found('STOP', 'needs_review');
   }
   if (singleEdit(squeezed, 'quit') === 'transposition') return found('QUIT', 'opt_out');
@@ -607,7 +617,13 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   const wrong = WRONG_NUMBER.exec(text);
   // "Sorry, wrong person", "I gave you the wrong number for my husband", "new number, please save it": the person's own mistake.
   const ownMistake = /\b(oops|my bad|whoops|ignore (that|this|me|it)|disregard|i gave you|i sent you|i typed|i put|i texted the wrong|save it|save this|save my|please update my|this is my new)\b/.test(prepared.text);
-  if (wrong && !ownMistake && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) return { intent: 'opt_out', rule: 'wrong_number', matched: wrong[0] };
+  if (wrong && !ownMistake && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) {
+    // "You have the wrong person, I have an appointment at the other location": a client correcting a detail.
+    if (/person|guy|girl|lady/.test(wrong[0]) && /\b(i|we) (have|had|booked) (an |my |the )?(appointment|appt|booking|reservation)\b/.test(prepared.text)) {
+      return { intent: 'needs_review', rule: 'wrong_number', matched: wrong[0] };
+    }
+    return { intent: 'opt_out', rule: 'wrong_number', matched: wrong[0] };
+  }
   const stranger = NEVER_A_CLIENT.exec(text);
   if (stranger) return { intent: 'needs_review', rule: 'wrong_number', matched: stranger[0] };
   const notThem = NOT_THIS_PERSON.exec(text);
@@ -628,6 +644,8 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   }
 
   // "How do I unsubscribe?", "how can I stop these": asking how to revoke is revoking.
+  const whichWord = WHICH_WORD_TO_SEND.exec(text);
+  if (whichWord) return { intent: 'opt_out', rule: 'how_to_stop', matched: whichWord[0] };
   const how = HOW_TO.exec(text);
   if (how) {
     const after = text.slice(how.index + how[0].length).trim();
@@ -647,6 +665,11 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     const rest = text.slice(m.index + m[0].length).trim();
+    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && /^(me |us )?(the |your |those |these |any |more |all |all the )?(paper|mail|mailers?|letters?|postcards?|catalogs?|catalogues?|statements?|bills?|invoices?|emails?|e mails?|newsletters?|brochures?|flyers?)\b/.test(rest)) {
+      // "Stop sending me paper statements, I want them by email": another channel, kept or moved.
+      const movedElsewhere = KEEPS_TEXTS.test(prepared.text) || /\b(want|send|prefer) (them|it|those) (by|through|via|in|as) (an? )?(email|e mail|mail|text|the app|pdf)\b/.test(prepared.text);
+      return { intent: movedElsewhere ? 'none' : 'needs_review', rule: movedElsewhere ? 'not_a_revocation' : 'uncertain_revocation', matched: m[0] };
+    }
     if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && ((aboutSomethingElse(rest) && !/\b(here|to this (number|phone|cell)|to me)$/.test(rest)) || /^(me|us) to (voicemail|the|a|an|my|your)\b/.test(rest))) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
@@ -774,6 +797,8 @@ function aboutSomethingElse(after: string): boolean {
   return !!m && !TEXT_THINGS.test(after.slice(m[0].length - m[3]!.length));
 }
 
+/** A keyword sent by mistake, and the texts wanted back. */
+const BY_MISTAKE = /\b(by mistake|by accident|on accident|accidentally|did not mean to|add me back|put me back|subscribe me back|sign me back|get the texts again|want the texts back)\b/;
 /** What keeps a text out of the net: a mistake being undone, or the person wanting the texts. */
 const NET_EXCEPTIONS = /\b(by accident|accidentally|by mistake|did not mean|add me back|put me back|still want|love (the|your|these)|keep (me|them|sending|texting)|update my number|new number is|my number (is|to) \d)\b/;
 /** Refusing and the texts together, or words of being pestered: an English text no rule explained. */
@@ -811,7 +836,7 @@ const FOREIGN_NET: readonly { language: Language; pattern: RegExp; unless?: RegE
   { language: 'ht', pattern: /\b(sispann|kanpe|retire m|pa vle|pa voye)\b/, unless: /\b(randevou|famasi|lajan)\b/ },
   { language: 'ru', pattern: /(^|[^а-яё])стоп([^а-яё]|$)|хватит(?! ли)|прекрат|отпис|не пиш|не присыл|удалите|уберите/u },
   { language: 'zh', pattern: /停止|别再|別再|不要再|退订|退訂|删除|刪除|拒收|不想收/u },
-  { language: 'ko', pattern: /그만(?!큼)|거부|중지|삭제|보내지|받기\s*싫/u },
+  { language: 'ko', pattern: /그만(?!큼)|거부|중지|삭제|보내지|받기\s*싫|차단/u },
   { language: 'ar', pattern: /توقف|[اأإ]لغاء|لا ترسل|[اأإ]حذف|كفى|كفايه/u, unless: /موعد|النزيف|موقف/u },
 ];
 
@@ -871,9 +896,14 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       // "the text said reply stop to unsubscribe": the words are quoted, not sent; "I replied stop
       // three times and you still text me" quotes them to complain, which revokes.
       if ((/\b(reply|replied|replying|texted|say|said|send|sent|type|typed|hit|press|pressed|respond|responded|text back)( with| the word)?$/.test(before) && !/\b(i|we) (said|already said|have said)$/.test(before)) || /\b(reply|replied|text|texted|say|said|send|type|typed|hit|press|pressed|respond)( with| the word)? (stop|end|quit|cancel|unsubscribe)\b/.test(clause.text)) {
-        if (!prepared.question && !clause.question && /\b(still|already|again|keep|keeps|times|twice|multiple|several|many|and you)\b/.test(prepared.text)) {
+        if (!prepared.question && !clause.question && /\b(still|already|again|keep|keeps|times|twice|multiple|several|many|and you)\b/.test(prepared.text) && !BY_MISTAKE.test(prepared.text)) {
           return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
         }
+        otherSense();
+        continue;
+      }
+      // "I unsubscribed by accident, subscribe me back": tells of a mistake, asks for the texts.
+      if (/\b(i|we)( have| had| just| already)?$/.test(before) && /ed$/.test(word) && BY_MISTAKE.test(prepared.text)) {
         otherSense();
         continue;
       }
@@ -939,8 +969,11 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         else toReview('keyword_in_long_message');
         continue;
       }
+      const addressed = before.replace(/\b(you|u) (guys|all|people|folks|lot|two)\b/g, 'you').replace(/\byall\b/g, 'you');
       const imperative =
         i === 0 ||
+        /\b(need|want|asking|ask|would like|d like|am asking) (you|u) to$/.test(addressed) ||
+        /^(can|could|would|will) you( please| just| kindly)*$/.test(addressed) ||
         /^(please|ok|okay|just|so|now|and|yes|yea|yeah|no|nope|nah|hi|hey|hello|sorry|thanks|then|also|kindly|plz|pls|i said|seriously|again|oh|omg|lol|dude|lady|sir|man|ugh|but|you can|can you|could you|would you|will you|you need to|you have to|i need you to|i want you to|i asked you to|i told you to|i would like you to|i d like you to|i am asking you to|i said to|now please|please just|just please|no thanks|no thank you|no thx|thanks but|never mind|nevermind|nobody cares|who cares|wow|geez|jeez|god|for the love of god|for gods sake|for the last time|once again|one more time|i said it before|i have said|i already said|please please|yo|ugh please|um|uh|hmm|well|alright|fine|ok ok|okay okay|no no|stop|quit)$/.test(before);
       const bareBefore = before.replace(/\b(please|pls|plz|kindly|just|now)\b/g, ' ').replace(/\s+/g, ' ').trim();
       const imperativeAfterCourtesy = /^(|can you|could you|would you|will you|you can|ok|so|and|i need you to|i want you to|i asked you to)$/.test(bareBefore);
@@ -948,6 +981,9 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       const shouted = /^(stop|stopall|unsubscribe|quit|revoke|optout)$/.test(word) && /[a-z]/.test(raw) && new RegExp(`(^|[^A-Za-z])${word === 'optout' ? 'OPT ?OUT' : word.toUpperCase()}([^A-Za-z]|$)`).test(raw);
       const wantsTo = WANTS_TO.test(before ? `${before} ` : '') || (unambiguous && /^(can|could|may) i$|^(i|we) (would|d) like to$|^how (do|can) i$/.test(before));
       const exclamation = afterWords.every((w) => COURTESY.has(w)) && !OTHER_SENSE_BEFORE.test(before) && !/\b(next|last|first|final|nearest|each|every|bus|train|pit|full|one|non|truck|rest|that|this)$/.test(before);
+      // "Who the hell is this stop": a hostile question, then the keyword as a sentence of its own.
+      const hostileTail = clause.question && i === words.length - span && !/\?/.test(raw) && /\b(hell|fuck|fucking|f|damn|heck)\b/.test(before) && !OTHER_SENSE_BEFORE.test(before.replace(/\b(this|that)$/, ''));
+      if (hostileTail) return { intent: 'opt_out', rule: 'keyword_in_short_reply', matched, keyword };
       if (imperative || imperativeAfterCourtesy || wantsTo || shouted || (exclamation && !clause.question)) {
         if (clause.question && !REQUEST_QUESTION.test(clause.text)) {
           toReview('keyword_in_question');
@@ -987,7 +1023,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       const otherSubject = OTHER_SENSE_BEFORE.test(before) || /\b(next|last|first|final|nearest|each|every|bus|train|pit|full|truck|rest)$/.test(before);
       if (unambiguous) {
         if (clause.question) toReview('keyword_in_question');
-        else if (/\b(i|we)( have| already| just)? (unsubscribed|already unsubscribed)\b/.test(clause.text)) return { intent: 'opt_out', rule: 'keyword_in_long_message', matched, keyword };
+        else if (/\b(i|we)( have| already| just)? (unsubscribed|already unsubscribed)\b/.test(clause.text) && !BY_MISTAKE.test(prepared.text)) return { intent: 'opt_out', rule: 'keyword_in_long_message', matched, keyword };
         else if (otherSubject && !/\b(i|we)$/.test(before)) toReview('keyword_in_long_message');
         else return { intent: 'opt_out', rule: long ? 'keyword_in_long_message' : 'keyword_in_short_reply', matched, keyword };
         continue;

@@ -54,8 +54,9 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(detener|cancelar|parar) (los |las |sus |estos |todas las |todos los )?(mensajes|promociones|textos|notificaciones|recordatorios)\b/,
       /\bya no quiero (recibir|mensajes|textos|que me)\b/,
       /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
+      /^(ya )?basta\b(?! de (esperar|espera|citas?))/,
     ],
-    marker: /\b(por favor|porfa|mensajes|gracias|quiero|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
+    marker: /\b(por favor|porfa|mensajes|gracias|quiero|basta|todos los|los dias|lo mismo|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
     otherSense: /\bno mas de \d|\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b|\bde baja (del|de la|de mi|de el|en el|en la) (?!lista|mensajes|textos|sms|promociones|suscripcion|servicio de mensajes)/,
   },
   fr: {
@@ -65,7 +66,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     revocationPhrases: [
       /\b(ne m envoyez plus|n envoyez plus|ne me contactez plus|ne m ecrivez plus|arretez (de|les|svp|s il)|arrete(r)? de m|enlevez moi|retirez (mon numero|moi)|ne m envoie plus|ne plus m envoyer|tais toi|taisez vous|la ferme|ferme la|ferme ta gueule|ta gueule|allez vous en|va t en|fous moi (juste )?la paix|fichez moi la paix|arrete (tout|maintenant|de faire|ca)|annule tout|mets y un terme|je ne veux plus t entendre|arret svp|plus de (messages|sms|textos)|retirez moi|supprimez mon numero|je ne veux plus (recevoir|de)|jveux pu|laissez moi tranquille|stop svp|stop merci)\b/,
       /\bdesinscri\w*|\bdesabonn\w*/,
-      /\b(mauvais|faux) numero\b|\berreur de numero\b/,
+      /\b(mauvais|faux) numero\b|\berreur de numero\b|\bce n est pas le numero de\b|\b(lache|lachez) moi\b/,
     ],
     marker: /\b(merci|svp|s il vous plait|bonjour|messages plus|ne pas|je ne|vous|rendez vous)\b/,
   },
@@ -80,7 +81,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bnao me (mande|mandem|envie|enviem|contate|contatem|ligue|liguem|incomode)\w*( mais)?( (mensage\w*|msg|sms|nada|isso|textos?))?$|\bnao me (mande|mandem|envie|enviem|manda) (mais )?(mensage\w*|msg|sms|textos?)\b/,
       /\bme (tire|tira|tirem|remova|remove|removam|exclua|descadastra|descadastre|descadastrem)\b|\b(tire|tira|tirem|remova|removam|exclua|excluam|descadastre|descadastrem)( me)? (da|dessa|desta|do) (lista|cadastro)\b/,
       /\bcancelar (a |minha )?inscricao\b|\b(como faco|como faço) para (cancelar|sair|parar)\b/,
-      /\bnumero errado\b|\b(quero )?me descadastr\w*\b/,
+      /\bnumero errado\b|\b(quero )?me descadastr\w*\b|\b(esse|este) numero nao e (mais )?(das?|dos?|de)\b/,
     ],
     marker: /\b(obrigad[oa]|voce|nao|mensagens|por favor|ola|bom dia|boa tarde)\b/,
     otherSense: /\bsair d[ao] (fila|trabalho|casa|consulta)\b|\bfila de espera\b|\blista de espera\b/,
@@ -90,7 +91,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optIn: [],
     help: ['帮助', '幫助'],
     otherSense: /还想|還想|不要退订|不要退訂|了吗|了嗎/u,
-    revocationPhrases: [/闭嘴|閉嘴|走开|走開|住手|别来烦我|別來煩我|别烦我|別煩我|不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單/u],
+    revocationPhrases: [/闭嘴|閉嘴|走开|走開|住手|别来烦我|別來煩我|别烦我|別煩我|不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單|免打扰|免打擾|请勿打扰|請勿打擾|勿扰|勿擾|拉黑|不用再(通知|发|發|提醒|联系|聯繫)|不需要再(通知|发|發|提醒)|(这个|這個)?(号码|號碼)不是/u],
   },
   tl: {
     optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO', 'AYAW KO NA', 'AYAW KO NA PO'],
@@ -114,7 +115,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(khong|ko|k) (muon )?(nhan|gui) (tin|tin nhan)\b/,
       /\bhuy dang ky\b/,
       /\b(xoa|bo) (so|so dien thoai)( cua)? (toi|em|tui)\b/,
-      /\bnham so\b|\bsai so\b/,
+      /\bnham so\b|\bsai so\b|\bkhong phai (la )?khach hang\b/,
       /\b(dung|ngung|thoi) (lien he|lam phien|nhan|gui|spam)\b|\b(khong|ko|k) (muon )?(lien he|nhan)\b/,
     ],
     marker: /\b(khong|cam on|toi|em|anh|chi|vang|duoc|ngay mai)\b/,
@@ -123,7 +124,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optOut: ['توقف', 'الغاء', 'ايقاف', 'الغاء الاشتراك', 'وقف', 'كفى', 'كفايه', 'بلوك', 'اعمل بلوك', 'ستوب', 'بس خلاص', 'خلاص بس'],
     optIn: [],
     help: ['مساعدة', 'مساعده'],
-    revocationPhrases: [/لا [اأإ]ريد (ال)?رسائل|[اأإ]وقفوا (ال)?رسائل|[اأإ]وقف (ال)?رسائل|[اأإ]نا (لست|مش) |[اأإآ]لغ[يى]? (جميع|كل) (التذكيرات|الرسائل|الاشعارات|الإشعارات)|[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
+    revocationPhrases: [/عدم مراسلتي|عدم (ال)?[اأإ]رسال|عدم التواصل معي|لا [اأإ]ريد (ال)?رسائل|[اأإ]وقفوا (ال)?رسائل|[اأإ]وقف (ال)?رسائل|[اأإ]نا (لست|مش) |[اأإآ]لغ[يى]? (جميع|كل) (التذكيرات|الرسائل|الاشعارات|الإشعارات)|[اأإآ]لغ[اأإآ]ء? ال[اأإ]شتر[اأ]ك|[اأإآ]لغي ال[اأإ]شتر[اأ]ك|(لا) ?(ترسل|ترسلوا|تراسلني|تراسلوني|تبعث|تبعتوا)|توقف(وا)? عن ([اأإ]رسال|مراسلتي|المراسل[هة])|التوقف عن [اأإ]رسال|([اأإ]حذف|[اأإ]حذفوا|حذف|[اأإ]زل|[اأإ]زال[ةه]) رقمي|(الرقم|رقم) (غلط|خط[اأ]|خاطئ)/u],
   },
   ko: {
     optOut: ['수신거부', '무료수신거부', '거부', '중지', '그만', '해지', '취소', '수신중지', '구독취소', '스탑', '스톱', '종료'],
@@ -132,10 +133,10 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     revocationPhrases: [/연락\s*하지\s*말|내버려\s*두|저는 .{1,12}(아닙니다|아니에요)|수신\s*(거부|철회|중지)|구독\s*취소|문자\s*(그만|보내지\s*마|사절|받기\s*싫)|받기\s*싫어|그만\s*(보내|좀)|보내지\s*마(세요|십시오)?|연락\s*하지\s*마|번호\s*(삭제|지워)|(번호|문자)\s*잘못|잘못\s*(된|보낸|보내)/u],
   },
   ru: {
-    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ПРЕКРАТИТЕ', 'ОСТАНОВИТЬ', 'ОСТАНОВИТЕ', 'ОТПИШИТЕ', 'НЕ ПИШИТЕ', 'ОТСТАНЬТЕ', 'ОТСТАНЬ'],
+    optOut: ['СТОП', 'ОТПИСАТЬСЯ', 'ОТПИСКА', 'ОТМЕНА', 'ХВАТИТ', 'ОТКАЗ', 'ПРЕКРАТИТЬ', 'ПРЕКРАТИТЕ', 'ОСТАНОВИТЬ', 'ОСТАНОВИТЕ', 'ОТПИШИТЕ', 'НЕ ПИШИТЕ', 'ОТСТАНЬТЕ', 'ОТСТАНЬ', 'ПЕРЕСТАНЬТЕ', 'ПЕРЕСТАНЬ'],
     optIn: [],
     help: ['ПОМОЩЬ'],
-    revocationPhrases: [/отстаньте|отстань от меня|я не [А-ЯЁ]|не (пишите|присылайте|отправляйте|звоните|пишите мне)|больше не (пишите|присылайте|отправляйте)|отпишите|отписаться|удалите (мой|меня)|уберите (мой|меня)|хватит (мне )?(писать|присылать|спамить|слать)|прекратите (писать|присылать|рассылку|слать)|не тот номер|ошиблись номером|неправильный номер|отказываюсь от рассылки/u],
+    revocationPhrases: [/перестаньте|перестань (писать|присылать|слать)|отстаньте|отстань от меня|я не [А-ЯЁ]|не (пишите|присылайте|отправляйте|звоните|пишите мне)|больше не (пишите|присылайте|отправляйте)|отпишите|отписаться|удалите (мой|меня)|уберите (мой|меня)|хватит (мне )?(писать|присылать|спамить|слать)|прекратите (писать|присылать|рассылку|слать)|не тот номер|ошиблись номером|неправильный номер|отказываюсь от рассылки/u],
   },
   ht: {
     optOut: ['SISPANN', 'KANPE', 'ANILE', 'RETIRE M', 'DEZABONE', 'SISPANN MESAJ', 'RETE', 'FINI'],

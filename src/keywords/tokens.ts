@@ -53,7 +53,8 @@ const QUESTION_OPENERS = new Set([
   'will', 'would', 'may', 'am', 'puedo', 'como', 'cuando', 'que', 'por', 'comment', 'quand', 'pourquoi', 'est',
 ]);
 
-const CLAUSE_BREAK = /[.!?;:\n\r,()]+|\s(?:but|pero|mais)\s/gi;
+// A dash between spaces ends a clause too: "STOP - this is a business line".
+const CLAUSE_BREAK = /[.!?;:\n\r,()]+|\s[-–—]+\s|\s(?:but|pero|mais)\s/gi;
 
 function canonicalWords(fragment: string): string[] {
   let spelt = fragment.replace(/#/g, ' number ').replace(/&/g, ' and ');

@@ -282,3 +282,46 @@ describe('what a second outside test found', () => {
     expect(classifyInbound('㏂'.repeat(10_000)).intent).toBe('none');
   });
 });
+
+describe("what held-out round 7 showed, once opened", () => {
+  it.each([
+    ['STOP - this is a business line', 'keyword_in_short_reply'],
+    ["Yeah I'm gonna need you to stop", 'keyword_in_short_reply'],
+    ['Can u guys stop already', 'keyword_in_short_reply'],
+    ['Do I reply STOP to stop?', 'how_to_stop'],
+    ["What's the opt out code?", 'how_to_stop'],
+    ['What do I reply to make these stop?', 'how_to_stop'],
+    ['Who the hell is this stop', 'keyword_in_short_reply'],
+    ['ᔕTOP', 'keyword_typo'],
+    ['unregister', 'exact_keyword'],
+    ["I'm good on the texts, thanks", 'revocation_phrase'],
+    ["Dad doesn't need these anymore, he's in a nursing home now", 'revocation_phrase'],
+    ["This is Jessica's old number, she has a new one now", 'wrong_number'],
+    ['请勿打扰', 'revocation_phrase'],
+    ['يرجى عدم مراسلتي مرة أخرى', 'revocation_phrase'],
+    ["Ce n'est pas le numéro de Julie", 'revocation_phrase'],
+    ['Esse número não é mais da Ana', 'revocation_phrase'],
+  ])('%j opts out (%s)', (text, rule) => {
+    expect(classifyInbound(text)).toMatchObject({ intent: 'opt_out', rule });
+  });
+
+  it.each([
+    'Not opting out, just changing my appointment',
+    'Subscribe me back, I unsubscribed by accident',
+    'I replied stop by mistake, how do I get the texts again',
+    'Stop sending me paper statements, I want them by email',
+  ])('%j is not an opt-out', (text) => {
+    expect(classifyInbound(text).intent).toBe('none');
+  });
+
+  it.each([
+    ['I think you have the wrong person, I have an appt at the Naperville location', 'wrong_number'],
+  ])('%j goes to staff (%s)', (text, rule) => {
+    expect(classifyInbound(text)).toMatchObject({ intent: 'needs_review', rule });
+  });
+
+  it('a clause ends at a dash between spaces, not inside a word', () => {
+    expect(classifyInbound('STOP - thanks').intent).toBe('opt_out');
+    expect(classifyInbound('Can I do a walk-in stop by on Friday?').intent).toBe('none');
+  });
+});

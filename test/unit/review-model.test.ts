@@ -5,7 +5,7 @@ import heldOut from '../../fixtures/revocation/held-out.json';
 import weights from '../../src/keywords/review-weights.json';
 import type { LabelledText } from '../../src/keywords/evaluation';
 import { classifyInbound, preparedForReview } from '../../src/keywords/keyword-engine';
-import { reviewFeatures, reviewNet, scoreFeatures, type ReviewModel } from '../../src/keywords/review-model';
+import { reviewFeatures, reviewNet, reviewProbability, runHashes, scoreFeatures, type ReviewModel } from '../../src/keywords/review-model';
 import { trainReviewModel } from '../../src/keywords/review-model-training';
 
 const trainingItems = [...(firstCorpus as { items: LabelledText[] }).items, ...(development as { items: LabelledText[] }).items];
@@ -73,5 +73,29 @@ describe('the review net (a learned last net under the rules)', () => {
     // Each word costs its letters and a space of the 1,000: these words have 2-4 letters.
     expect(wordFeatures.length).toBeLessThanOrEqual(334);
     expect(features.length).toBeLessThan(4_000);
+  });
+});
+
+describe('the review net scored fast', () => {
+  const texts = [...trainingItems.map((i) => i.text), 'naïve café 𠀀 ok', 'stop stop stop texting', 'ok ok ok ok', ''];
+
+  it('gives the same probability as the features by name, on every development text', () => {
+    let largest = 0;
+    for (const text of texts) {
+      const prepared = preparedForReview(text);
+      largest = Math.max(largest, Math.abs(reviewProbability(prepared) - scoreFeatures(reviewFeatures(prepared)).probability));
+    }
+    expect(largest).toBeLessThan(1e-9);
+  }, 60_000);
+
+  it('no two shipped letter runs share both hashes', () => {
+    const runs = Object.keys(weights.weights).filter((f) => f.startsWith('c:'));
+    expect(new Set(runs.map((f) => runHashes(f, 2, f.length).join(' '))).size).toBe(runs.length);
+  });
+
+  it('counts a run once however often it occurs, on every call', () => {
+    const model: ReviewModel = { threshold: 0.5, bias: 0, weights: { 'c:abc': 1 } };
+    const prepared = preparedForReview('abc abc abc');
+    for (let i = 0; i < 3; i++) expect(reviewProbability(prepared, model)).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
   });
 });

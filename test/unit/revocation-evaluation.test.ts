@@ -9,17 +9,19 @@ import { classifyInbound } from '../../src/keywords/keyword-engine';
 
 interface SetItem extends LabelledText {
   origin?: string;
+  /** The held-out round a development text was scored in before it was opened. */
+  retired?: string;
 }
 
 /**
  * The classifier measured on texts nobody who wrote its rules chose (fixtures/revocation/README.md):
- * - development: the first corpus (written alongside the rules), writers A's, B's and C's texts
- *   and part of D's, the language research's examples, an outside tester's probes, and the first
- *   six rounds of collected texts, with the first six held-out sets (each scored once, then opened
- *   to improve the rules). Rules are tuned here.
- * - held-out: the seventh round: the texts its collectors found in sources no earlier round used,
- *   the rest of writer D's and writer E's; never read while changing rules. This test prints its
- *   figures only, never a text, so a failure does not leak it.
+ * - development: the first corpus (written alongside the rules), writers A's to E's texts, the
+ *   language research's examples, an outside tester's probes, and the first seven rounds of
+ *   collected texts, with the first seven held-out sets (each scored once, then opened to improve
+ *   the rules). Rules are tuned, and the review net trained, here.
+ * - held-out: the eighth round: the texts its collectors found in sources no earlier round used
+ *   (59 %), and writer F's; never read while changing rules. This test prints its figures only,
+ *   never a text, so a failure does not leak it.
  * - reserve: empty; the next held-out set needs new texts.
  * The floors are the issue's: revocations caught (opt-out or review) >= 99 %, the FCC's words
  * opted out 100 %, ordinary replies opted out <= 1 % and sent to review <= 5 %.
@@ -48,25 +50,23 @@ describe('evaluation sets', () => {
     }
   });
 
-  it('the held-out set: at least 400 texts and at least 150 ordinary med-spa replies, and as many from other sources as the round found', () => {
+  it('the held-out set: at least 400 texts, at least half from sources nobody here wrote, and at least 150 ordinary med-spa replies', () => {
     const items = sets['held-out'].filter(inScope);
     expect(items.length).toBeGreaterThanOrEqual(400);
     expect(items.filter((i) => i.label === 'not_revocation' && i.class === 'ordinary_medspa').length).toBeGreaterThanOrEqual(150);
-    // Rounds 1-6 held at least half from other projects' and pages' texts; round 7's collectors found
-    // 95 new ones (sources are running out), so it is mostly writers D's and E's: recorded, not hidden.
     const external = items.filter((i) => i.origin === 'external').length;
+    expect(external / items.length).toBeGreaterThanOrEqual(0.5);
     expect(external).toBe((heldOutRecord as { external: number }).external);
   });
 
   it('the held-out set is the one the split gives (a hash of each text, not a choice)', () => {
     const share = (text: string) => parseInt(createHash('sha256').update(key(text)).digest('hex').slice(0, 8), 16) / 2 ** 32;
-    for (const item of sets['held-out']) {
-      if (item.origin === 'writer-d') expect(share(item.text)).toBeGreaterThanOrEqual(0.35);
-      else expect(['external', 'writer-e']).toContain(item.origin);
-    }
+    for (const item of sets['held-out']) expect(['external', 'writer-f']).toContain(item.origin);
     expect(reserveItems).toEqual([]);
-    for (const item of sets.development.filter((i) => i.origin === 'writer-d')) expect(share(item.text)).toBeLessThan(0.35);
-    expect(sets.development.filter((i) => i.origin === 'writer-e')).toEqual([]);
+    expect(sets.development.filter((i) => i.origin === 'writer-f')).toEqual([]);
+    // Round 7 (writer D from 0.35 up, writer E, round-7 texts) was scored, then opened: development now.
+    for (const item of sets.development.filter((i) => i.origin === 'writer-d' && share(i.text) >= 0.35)) expect(item.retired).toBe('held-out-7');
+    for (const item of sets.development.filter((i) => i.origin === 'writer-e')) expect(item.retired).toBe('held-out-7');
   });
 });
 
