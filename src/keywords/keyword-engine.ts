@@ -126,7 +126,7 @@ const COURTESY = new Set([
 /** What a person asks the sender to stop doing, or stop sending. */
 const CONTACT_GERUND = 'texting|messaging|sending|contacting|calling|spamming|bothering|harassing|emailing|hitting me up|blowing up|blowing me up|pestering|soliciting|reaching out|sms ing|asking|pinging|hounding|nagging|begging|pushing|trying to sell|selling|advertising|marketing|hearing from you|hearing from u|hearing from yall|speaking|speaking to me|giving me|offering me|pitching|promoting|recommending|suggesting|wasting my time|bugging me|bugging|annoying me|hassling|badgering|stalking|talking|talking to me|writing|writing to me|chatting|replying|responding';
 const CONTACT_VERB = 'text|message|contact|send|sms|spam|bother|harass|hit me up|reach out to|reach out|reach|email|pester|solicit|msg|write|txt|talk|talk to me|reply|respond';
-const TEXT_NOUN = 'texts|text|messages|message|sms|smss|alerts|alert|notifications|notification|promos|promo|promotions|promotion|promotional texts|offers|deals|ads|advertisements|advertising|marketing|spam|reminders|updates|newsletters|newsletter|coupons|specials|blasts|solicitations|junk|spam texts|text messages|messeges|mesages|msgs|notices|texting|messaging|surveys|survey|review requests';
+const TEXT_NOUN = 'madness|nonsense|harassment|bombardment|texts|text|messages|message|sms|smss|alerts|alert|notifications|notification|promos|promo|promotions|promotion|promotional texts|offers|deals|ads|advertisements|advertising|marketing|spam|reminders|updates|newsletters|newsletter|coupons|specials|blasts|solicitations|junk|spam texts|text messages|messeges|mesages|msgs|notices|texting|messaging|surveys|survey|review requests';
 
 /** Appointments and the like: what "cancel", "end" and "stop" are about in an ordinary reply. */
 const ORDINARY_OBJECT = 'appointment|appointments|appt|appts|booking|bookings|reservation|reservations|order|orders|session|sessions|visit|visits|consult|consultation|consults|treatment|treatments|class|classes|facial|facials|botox|filler|fillers|massage|massages|lesson|lessons|meeting|meetings|membership|memberships|package|packages|plan|payment|payments|card|charge|charges|subscription box|peel|peels|laser|wax|waxing|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|morning|afternoon|evening|week|weekend|month|it for|that one|the one|my spot|spot|slot|time|date|and reschedule|and rebook|auto renew|autorenew|auto renewal|renewal|timer|timers|alarm|alarms|oder|ordr|item|items|transfer|transaction|transactions|the auto renew|the swelling|swelling|bleeding|bruising|pain|itching|peeling|redness|medication|antibiotic|antibiotics|retinol|tretinoin|the cream|cream|serum|using|taking|drinking|smoking|working|work|exercising|working out';
@@ -178,11 +178,11 @@ const FRAMES: readonly Frame[] = [
   // "This is a work phone, please don't text it"; "I don't want to be in your system anymore"
   { name: 'not_this_phone', pattern: /\b(do not|dont|never) (text|message|contact|call) (it|this phone|this line|that number|here|this cell)\b|\b(do not|dont|no longer) want to be (in|on) (your|the|this) (system|list|database|records|contacts|texts)\b|\bstop sending (\w+ ){0,3}(here|to this number|to this phone)\b/, intent: 'opt_out', negatable: false },
   // "I hope you stop it right away", "I need you to stop this"
-  { name: 'you_stop_it', pattern: /\b(i hope|i want|i need|i ask|i would like|i d like|i am asking|please|can|could|would|will) you (to |will |would |just |please )?(stop|quit|cease|end) (it|this|that|these|them|sending|texting|messaging|contacting|now|immediately|right away|already)\b/, intent: 'opt_out', negatable: true },
+  { name: 'you_stop_it', pattern: /^(please |just |now |so |ok )*(stop|quit|cease) (it |this |that |these |them )?(at once|right now|right away|immediately)\b|\bif you (would |could |d )?(stopped|stop|quit|ceased) (texting|messaging|sending|contacting)\b|\b(respect|honou?r|process|follow|ignore|ignored|ignoring) (my|our|the) (request|requests|wish|wishes) to (stop|opt out|unsubscribe|be removed|not be (texted|contacted))\b|\b(i am|we are|i m) (done|finished|through) with (these|your|the) (texts|messages)\b|\b(i|we) (have )?(already )?(asked|told) you to stop\b|\b(i hope|i want|i need|i ask|i would like|i d like|i am asking|please|can|could|would|will) you (to |will |would |just |please )?(stop|quit|cease|end) (it|this|that|these|them|sending|texting|messaging|contacting|now|immediately|right away|already)\b/, intent: 'opt_out', negatable: true },
   // "make it stop": the texts, unless the message talks of a symptom ("my eye is drooping, how do I make it stop")
   { name: 'make_it_stop', pattern: /\bmake (it|this) stop\b/, intent: 'opt_out', negatable: true },
   // "off the list please"
-  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it (out|off)\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b/, intent: 'opt_out', negatable: false },
+  { name: 'off_the_list', pattern: /^(please |pls |just )?(off|out of) (the|your|this|ur) (list|texts|text list|sms list|messages)\b|\b(mark|put|add|flag|list|set) (me|us|this number|my number)( down)? (as|on|to) (the |a |your )?(do not (contact|text|call|disturb|message)|dnc|unsubscribed|opted out)\b|\b(get|be|go|take|taken) (off|out of) (this|the|your|ur|that) (list|texts|text list|sms list|messages|mailing list|contact list|distribution list)\b|\b(my|this) (information|info|number|name|phone) (is|was|has been|be|been|gets|get) (removed|deleted|taken off)\b|\b(do not (call|text|contact) list|dnc list|dnc)\b|\brefrain from (texting|contacting|messaging|sending|calling|talking|writing|emailing)\b|\b(cut|knock) it (out|off)\b|\b(i am|we are|i m) done with (you|yall|this|these|your|u)\b|\b(want|need|like|would like) (my|the|this|these) (subscription|texts|messages|number|info) (canceled|cancelled|ended|stopped|removed|deleted)\b/, intent: 'opt_out', negatable: false },
   // "opting out" ("Not opting out, just moving my appointment" keeps the texts)
   { name: 'opting_out', pattern: /\b(i am |i m |we are )?opting out\b/, intent: 'opt_out', negatable: true },
   // "I'm good on the texts", "pause my texts", "I don't want these"
@@ -217,7 +217,7 @@ const FRAMES: readonly Frame[] = [
   // "no more", "no more please" as the whole clause
   { name: 'no_more', pattern: /^(please |ok |just |thanks |no )?(no more|no mas|no thanks no more|enough|enough already|thats enough|that is enough|no more please|no more thanks|stop sending)( please| thanks| thank you| now| already)*$/, intent: 'opt_out', negatable: false },
   // "you don't need to text me", "who gave you my number", "not interested"
-  { name: 'uncertain', pattern: /\b(you do not (need|have) to (text|message|remind|contact) (me|us)|who gave you (my|this) number|how did you get (my|this) number|where did you get (my|this) number|not interested|i am not interested|no interest|why do you keep (texting|messaging|sending)|why are you (texting|messaging) me|i did not ask for (this|these)|not needed|unwanted|spam|block(ing)? (you|this|them)|i will block|reporting|report this|do not want (this|these|them|it)|^(i )?do not want( thanks| thank you)?$|too many (texts|messages)|so many (texts|messages)|every day|everyday texts|(less|fewer) (texts|messages|texting)|text(ing|s)? (me )?too (much|often)|too (much|often) texting|(hate|hating|despise|sick of) (these|your|the|all|getting) (texts|messages)|(i will|i am going to|im going to|gonna) (sue|report) you|see you in court|my lawyer|my attorney|(do|must|should) i (have to )?keep (getting|receiving) (these|them|this|texts|messages))\b/, intent: 'needs_review', negatable: true },
+  { name: 'uncertain', pattern: /\b(tcpa|(do not|dont|no|never) (follow up|follow ups|following up|followups)|i will sue|i am (going to|gonna) sue|text(ing)? me less|only (text|message) me (once|twice|on|when|about|for)|you do not (need|have) to (text|message|remind|contact) (me|us)|who gave you (my|this) number|how did you get (my|this) number|where did you get (my|this) number|not interested|i am not interested|no interest|why do you keep (texting|messaging|sending)|why are you (texting|messaging) me|i did not ask for (this|these)|not needed|unwanted|spam|block(ing)? (you|this|them)|i will block|reporting|report this|do not want (this|these|them|it)|^(i )?do not want( thanks| thank you)?$|too many (texts|messages)|so many (texts|messages)|every day|everyday texts|(less|fewer) (texts|messages|texting)|text(ing|s)? (me )?too (much|often)|too (much|often) texting|(hate|hating|despise|sick of) (these|your|the|all|getting) (texts|messages)|(i will|i am going to|im going to|gonna) (sue|report) you|see you in court|my lawyer|my attorney|(do|must|should) i (have to )?keep (getting|receiving) (these|them|this|texts|messages))\b/, intent: 'needs_review', negatable: true },
 ];
 
 const TIME_LIMIT = /\b(for the \d+|on the \d+|on (mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\w* \d+|after|before|until|till|til|between|during|while|at night|in the morning|early|late|so early|so late|weekend|weekends|on sundays|on saturdays|at work|at \d|\d ?(am|pm)|tonight|today|this week|for now|for a while|for a bit|for a few|right now i am|while i am)\b/;
@@ -235,14 +235,20 @@ const HOW_TO_TEXTS = rx(`^((from|to|getting|receiving|these|this|them|it|the|you
 
 /** "I'm not Maria", "this isn't John's phone", "no Kevin here": a name, checked against the raw capitals. */
 const NOT_THIS_PERSON = /(?:^|\b(?:i assure you|i promise you|i promise|trust me|sorry|but|and|so|lol|haha|actually) )(hey |hi |hello |um |uh |sorry |lol |yeah |ok |but |and |so |oh |no |nope )*(i am not|this is not|this isnt|this aint|that is not|not|no|there is no|there is not|there are no|nobody|no one named|no one called|who is|whos|wrong)( an?)? ([a-z]+)( [a-z]+)?( here| at this number| on this phone| s number| s phone| s cell| number)?$/;
-const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|num|no|#|recipient|cellphone|phone number)(?! (on|for|in|listed|of|at|to)\b)|wr\w{0,3}g (numbr|nmbr|num|number)\b(?! (on|for|in|listed|of|at|to)\b)|wrong n\w{1,5}r\b(?! (on|for|in|listed|of|at|to)\b)|you (have|got|have got) the wrong (number|person|guy|girl|lady|phone|cell)|this number is no longer [a-z]+s?\b|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads |[a-z]+s |[a-z]+ s )?old (number|phone|cell)|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
+const WRONG_NUMBER = /\b(wrong (number|person|phone|cell|guy|girl|lady|contact|num|no|#|recipient|cellphone|phone number)(?! (on|for|in|listed|of|at|to)\b)|wr\w{0,3}g (numbr|nmbr|num|number)\b(?! (on|for|in|listed|of|at|to)\b)|wrong n\w{1,5}r\b(?! (on|for|in|listed|of|at|to)\b)|you (have|got|have got) the wrong (number|person|guy|girl|lady|phone|cell)|this number is no longer [a-z]+s?\b|not the right (person|number)|no one (here )?(by|named|with|called) (that|this|the) name|nobody (here )?(by|named|called) that|not (his|her|their|my (mom|dad|wife|husband|son|daughter|brother|sister|friend)) s? ?(number|phone|cell)|(this|that) (is not|was not) (his|her|their|a|the) (number|phone|cell)|this number (is|was|has been) (reassigned|recycled|new|changed|disconnected)|(no longer|not) (my|his|her|their) (number|phone|cell)|(he|she|they) (passed away|passed|passed on|died|is deceased|are deceased|no longer (has|have|uses|use|lives|live))|passed away|deceased|new owner of this number|(this|the|my) number (has )?(changed|new) (owners?|hands)|number (was|has been) (given|reassigned) to (me|someone)|meant (to send|to text|for) (this|it)? ?(message |text )?(to|for) (someone|somebody) else|(a )?(few|couple) (of )?digits off|(i do not|i dont) know (any|a|an|anyone named|anybody named) [a-z]+$|i do not know (a|an|any|anyone|anybody) (named|by|called)|i do not know who (that|this) is|you texted the wrong|texting the wrong|sent (this|it) to the wrong|wrong (#|no)|^new (number|phone|cell)\b|not (your|a|an) (client|customer|patient|member)|i am not (a|an|your) (client|customer|patient|member)|(does not|do not|doesnt|no longer) (use|uses|have|has|own|owns) this (number|phone)|i am not (him|her|them|that person)|this is not (him|her|them)|not (the|that) (person|lady|guy|woman|man) you|(this|it|your text|your message|this text|this message) (must be|is|must have been|might be|was meant) (for|meant for) (someone|somebody) else|belongs to (someone|somebody) else|this is (my |his |her |their )?(ex s |exs |moms |dads |[a-z]+s |[a-z]+ s )?old (number|phone|cell)|(she|he|they) (does not|do not|no longer) (have|has|use|uses) (it|this number|this phone)( any more)?)\b/;
 /** "I've never been there": may be a number that changed hands; staff decide. */
+/** Someone answering for the person the text was for: "I'm her daughter", "this is his wife". */
+const RELATIVE_ANSWERING = /\b(i am|it is|this is|im) (her|his|their) (daughter|son|mom|mother|dad|father|husband|wife|sister|brother|aunt|uncle|niece|nephew|grandson|granddaughter|grandma|grandpa|partner|friend|caregiver|caretaker|assistant|roommate|boyfriend|girlfriend)\b/;
+/** Another person named as whose texts or number are meant: "my husband", "my mom's phone". */
+const THIRD_PARTY = /\bmy (mom|dad|mother|father|husband|wife|son|daughter|sister|brother|kid|kids|child|children|grandma|grandpa|grandmother|grandfather|partner|boyfriend|girlfriend)( s)?( (phone|number|cell|line))?\b/;
+/** Consent to something other than texts: photos, social media, charges. */
+const OTHER_CONSENT = /^(to (use|post|share|publish|show|feature|charge|bill|contact my (insurance|doctor))|for (the )?(photos?|pictures?|images?|videos?|social media|instagram|marketing materials|before and after))\b|\b(photo|photos|picture|pictures|image|images|video|videos|instagram|facebook|social media|before and after)\b/;
 const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never been there|never been to (your|this|that)|never (visited|been in|heard of) (your|this|you)|i do not know (you|who you are|this (place|business|spa))|who are you people|i have no idea who (this|you) (is|are))\b/;
 /** The list a removal is about, when it is not the texts: "take me off the waitlist". */
-const OTHER_LIST = /^(off |out of |from |of )?(the |your |this |that |my )?(membership|memberships|wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation|\d|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|slot|spot)\b/;
+const OTHER_LIST = /^(off |out of |from |of )?(my (account|file|chart|profile|records|family plan)\b|(the |your |this |that |my )?(membership|memberships|wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation|\d|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|slot|spot))\b/;
 const NON_SMS_LIST = /^(off |out of |from |of )?(the |your |this |that |my |all )?(postcards?|mailing|mail|emails?|e mails?|newsletters?|calls?|calling|phone|mail out|mailers?)\b/;
 /** The person keeps the texts while stopping something else: "stop calling, I'll text". */
-const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok)|just texts?|texts? only|only texts?|text is fine|just (the )?reminders|reminders only|not the texts|keep the texts|keep texting)\b/;
+const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok|easier|best|preferred|great)|text is (easier|better|best)|send (them|it|those|these|the reminders) to me|(?<!(not|never|dont|stop|no) )text me (instead|directly)|(?<!(not|never|dont|stop|no|to|you|please|pls|ever|again) )text me$|just texts?|texts? only|only texts?|text is fine|just (the )?reminders|reminders only|not the texts|keep the texts|keep texting)\b/;
 
 /** Words that follow "I'm not" or "no" in ordinary replies, not names of a person the sender wanted. */
 const NOT_A_NAME = new Set(
@@ -280,8 +286,10 @@ const WANTS_TO = /\b(i|we)( really| just| would| d| will| am)? (want|wanna|wish|
 
 const REQUEST_QUESTION = /^(can|could|would|will|please|may|might|can you|could you|would you|will you|can i|could i|may i|how|pls)\b/;
 
+/** An opt-in keyword as consent: letters and spaces, then at most full stops and exclamation marks. */
+const PLAIN_OPT_IN = /^\s*["'“”‘’«(\[]*[\p{L}\p{M}][\p{L}\p{M}\s-]*[.!]*["'“”‘’»)\]]*[.!]*\s*$/u;
 const TAPBACK = /^(Liked|Loved|Emphasized|Emphasised|Laughed at|Disliked|Questioned|Reacted \S+ to)\s+[“"«'].*[”"»']\s*$/su;
-const EMOJI_STOP = /^(?:\u{1F6D1}|\s)+$/u;
+const EMOJI_STOP = /^(?:\u{1F6D1}|\uFE0F|\s|[.!])+$/u;
 const EMOJI_REFUSAL = /^(?:[\u{1F4F1}\u{1F4F2}\u{1F4AC}\u{1F595}\u{26D4}\u{1F6AB}\u{270B}\u{1F91A}\u{1F645}\u{274C}\u{1F515}\u{1F4F5}\u{2716}\u{1F44E}\u{1F6D1}]|\u{FE0F}|\u{200D}|[\u{2640}\u{2642}]|[\u{1F3FB}-\u{1F3FF}]|\s)+$/u;
 
 // ---------------------------------------------------------------------------------------------
@@ -294,14 +302,21 @@ interface Found {
   language?: Language;
 }
 
-export function classifyInbound(text: string): Classification {
+/**
+ * No SMS is longer than 1,600 characters; a body past 8,000 (the webhook takes up to 64 kB) is
+ * read at its ends before NFKC, which can make a character eighteen ("ﷺ").
+ */
+const RAW_READ = 8_000;
+
+export function classifyInbound(whole: string): Classification {
+  const text = whole.length > RAW_READ ? `${whole.slice(0, RAW_READ / 2)} . ${whole.slice(-RAW_READ / 2)}` : whole;
   const upper = normaliseForKeywords(text);
   const read: { prepared?: PreparedText } = {};
   let found = decide(text, upper, read);
   // The last net: a text no rule explained that reads like the development set's revocations goes
   // to staff (review-model.ts). It never opts out, and never undoes a rule's decision ("please
   // don't take me off the list" stays subscribed).
-  if (found.rule === 'no_match' && read.prepared) {
+  if (found.rule === 'no_match' && read.prepared && !WANTS_THE_TEXTS.test(read.prepared.text)) {
     const net = reviewNet(read.prepared);
     if (net) found = { intent: 'needs_review', rule: 'learned_review', matched: net.strongest.join(', '), language: found.language };
   }
@@ -317,23 +332,28 @@ export function classifyInbound(text: string): Classification {
 
 /** The text as the rules read it: what the review net and its training featurise. */
 export function preparedForReview(text: string): PreparedText {
-  return readForRules(stripInvisible(text).normalize('NFKC').trim());
+  const { raw, longMiddle } = readableEnds(stripInvisible(text).normalize('NFKC').trim());
+  return readForRules(raw, longMiddle);
 }
 
 /**
  * Past 4,000 characters (a 1,600-character SMS can grow fourfold under NFKC) only the two ends are
  * tokenised; a middle that names a keyword or the texts sends the message to staff.
  */
-function readForRules(raw: string): PreparedText & { unread?: string } {
-  const longMiddle = raw.length > 4000 ? raw.slice(2000, -2000) : '';
-  const readable = longMiddle ? `${raw.slice(0, 2000)} . ${raw.slice(-2000)}` : raw;
-  const prepared = readableLength(prepareText(unmaskProfanity(readable), true));
+function readForRules(raw: string, longMiddle = ''): PreparedText & { unread?: string } {
+  const prepared = readableLength(prepareText(unmaskProfanity(raw), true));
   if (longMiddle && LONG_MIDDLE_CUE.test(longMiddle)) prepared.unread ??= LONG_MIDDLE_CUE.exec(longMiddle)![0];
   return prepared;
 }
 
+/** The text as read: past 4,000 characters (after NFKC) its two ends, and the middle apart for a cue. */
+function readableEnds(full: string): { raw: string; longMiddle: string } {
+  if (full.length <= 4000) return { raw: full, longMiddle: '' };
+  return { raw: `${full.slice(0, 2000)} . ${full.slice(-2000)}`, longMiddle: full.slice(2000, -2000) };
+}
+
 function decide(text: string, upper: string, read: { prepared?: PreparedText }): Found {
-  const raw = stripInvisible(text).normalize('NFKC').trim();
+  const { raw, longMiddle } = readableEnds(stripInvisible(text).normalize('NFKC').trim());
   if (upper === '') {
     if (raw !== '' && EMOJI_STOP.test(raw)) return { intent: 'opt_out', rule: 'stop_emoji', matched: raw, keyword: 'STOP' };
     if (raw !== '' && EMOJI_REFUSAL.test(raw)) return { intent: 'needs_review', rule: 'stop_emoji', matched: raw };
@@ -343,8 +363,9 @@ function decide(text: string, upper: string, read: { prepared?: PreparedText }):
   // 1. The whole message is one keyword (Twilio's rule, tolerant of case, punctuation, emoji).
   const compacted = compact(upper);
   const whole = keywordTable.get(compacted);
-  if (whole?.intent === 'opt_in' && (/\?\s*$/.test(text) || /[\u202e\u2067]/u.test(text))) {
-    // "Start?" asks; a START shown by a right-to-left override was typed as something else: neither is consent.
+  if (whole?.intent === 'opt_in' && (!PLAIN_OPT_IN.test(stripInvisible(text).normalize('NFKC')) || /[\u202e\u2067]/u.test(text))) {
+    // "Start?", "START?!", "Start❓" ask; "start 😂" laughs; a START shown by a right-to-left override
+    // was typed as something else. A false opt-in is a text sent without consent: none of them is consent.
     return { intent: 'none', rule: 'keyword_in_question', matched: upper, keyword: whole.keyword, language: whole.language };
   }
   if (whole) return { intent: whole.intent, rule: 'exact_keyword', matched: upper, keyword: whole.keyword, language: whole.language };
@@ -354,11 +375,18 @@ function decide(text: string, upper: string, read: { prepared?: PreparedText }):
   // An iMessage reaction quotes the sender's own text ("Emphasized “Reply STOP to opt out”").
   if (TAPBACK.test(raw)) return { intent: 'none', rule: 'not_a_revocation', matched: raw.slice(0, 40) };
 
-  const prepared = readForRules(raw);
+  const prepared = readForRules(raw, longMiddle);
   read.prepared = prepared;
 
+  // 🛑 with courtesy only ("🛑 please"): the sign is the keyword; ⛔ 🚫 and the like go to staff.
+  if (prepared.words.length > 0 && prepared.words.length <= 4 && prepared.words.every((w) => COURTESY.has(w) && !FCC_WORDS.has(w))) {
+    const signs = raw.replace(/[\p{L}\p{N}\s.,!]/gu, '');
+    if (signs !== '' && EMOJI_STOP.test(signs)) return { intent: 'opt_out', rule: 'stop_emoji', matched: raw, keyword: 'STOP' };
+    if (signs !== '' && EMOJI_REFUSAL.test(signs)) return { intent: 'needs_review', rule: 'stop_emoji', matched: raw };
+  }
+
   // 2. Keywords with courtesy only ("Stop. Thank you", "STOP STOP", "stop2end", "ok stop 🛑").
-  const courtesy = keywordWithCourtesy(prepared, raw) ?? optInWithCourtesy(prepared);
+  const courtesy = keywordWithCourtesy(prepared, raw) ?? optInWithCourtesy(prepared, raw);
   if (courtesy) return courtesy;
 
   // 3. A keyword written with lookalike letters from another script ("ЅТОР", "ՏTOP").
@@ -529,9 +557,9 @@ function keywordWithCourtesy(prepared: PreparedText, raw: string): Found | undef
 }
 
 /** "Start please", "Unstop please", "please resubscribe me", "start texting me again": an opt-in keyword and courtesy. */
-function optInWithCourtesy(prepared: PreparedText): Found | undefined {
+function optInWithCourtesy(prepared: PreparedText, raw: string): Found | undefined {
   const words = prepared.words;
-  if (words.length > 6) return undefined;
+  if (words.length > 6 || !PLAIN_OPT_IN.test(raw) || /[\u202e\u2067]/u.test(raw)) return undefined;
   let keyword: string | undefined;
   for (const w of words) {
     const entry = keywordTable.get(w.toUpperCase());
@@ -539,7 +567,7 @@ function optInWithCourtesy(prepared: PreparedText): Found | undefined {
       keyword ??= entry.keyword;
       continue;
     }
-    if (/^(please|pls|plz|me|again|thanks|thank|you|now|back|texting|texts|sending|the|messages|ok|hi|hey|\d+)$/.test(w)) continue;
+    if (/^(please|pls|plz|me|again|thanks|thank|you|now|back|texting|texts|sending|the|messages|ok|hi|hey)$/.test(w)) continue;
     return undefined;
   }
   return keyword ? { intent: 'opt_in', rule: 'keyword_in_short_reply', matched: prepared.text, keyword } : undefined;
@@ -580,6 +608,7 @@ function typoKeyword(prepared: PreparedText): Found | undefined {
   }
   if (singleEdit(squeezed, 'quit') === 'transposition') return found('QUIT', 'opt_out');
   if (word.length >= 7 && word.startsWith('un') && (editDistance(squeezed, 'unsubscribe'.replace(/(\p{L})\1+/gu, '$1')) <= 3 || /^uns\w*scri\w*$/.test(squeezed))) return found('UNSUBSCRIBE', 'opt_out');
+  if (word.length >= 9 && editDistance(squeezed, 'unsubscribe') <= 2) return found('UNSUBSCRIBE', 'opt_out');
   if (word.length >= 4 && word.length <= 8 && /^r/.test(word) && editDistance(squeezed, 'remove') <= 2 && !['remote', 'rome', 'receive', 'relieve', 'revive', 'remover', 'removed', 'move', 'reviews', 'review', 'revue'].includes(word)) {
     return found('REMOVE', 'opt_out');
   }
@@ -616,8 +645,10 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   // Wrong number: the texts reach someone who never consented.
   const wrong = WRONG_NUMBER.exec(text);
   // "Sorry, wrong person", "I gave you the wrong number for my husband", "new number, please save it": the person's own mistake.
-  const ownMistake = /\b(oops|my bad|whoops|ignore (that|this|me|it)|disregard|i gave you|i sent you|i typed|i put|i texted the wrong|save it|save this|save my|please update my|this is my new)\b/.test(prepared.text);
-  if (wrong && !ownMistake && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) {
+  const ownMistake = /\b(oops|my bad|whoops|ignore (that|this|me|it)|disregard|i gave you|i sent you|i typed|i put|i texted the wrong|meant (that|this|it) for|save it|save this|save my|please update my|this is my new)\b/.test(prepared.text);
+  // "I'm not Maria, I'm her daughter, she'll be there at 3": a relative answering for the person.
+  const relative = RELATIVE_ANSWERING.test(prepared.text);
+  if (wrong && (!ownMistake || /^not (your|a|an) (client|customer|patient|member)$|^i am not/.test(wrong[0])) && !/\b(not|never|no)( the| a)?$/.test(text.slice(0, wrong.index).trim())) {
     // "You have the wrong person, I have an appointment at the other location": a client correcting a detail.
     if (/person|guy|girl|lady/.test(wrong[0]) && /\b(i|we) (have|had|booked) (an |my |the )?(appointment|appt|booking|reservation)\b/.test(prepared.text)) {
       return { intent: 'needs_review', rule: 'wrong_number', matched: wrong[0] };
@@ -630,11 +661,17 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   if (notThem && prepared.clauses.length <= 5) {
     const name = notThem[4]!;
     const asking = notThem[2] === 'who is' || notThem[2] === 'whos';
-    if (!NOT_A_NAME.has(name) && !FCC_WORDS.has(name) && !(asking && notThem[5])) {
+    // "I'm not a morning person": a kind of person, not a name.
+    const kindOfPerson = /^ (person|people|type|fan|girl|guy)$/.test(notThem[5] ?? '');
+    if (!NOT_A_NAME.has(name) && !FCC_WORDS.has(name) && !(asking && notThem[5]) && !kindOfPerson) {
       const base = name.endsWith('s') && new RegExp(`${name.slice(1, -1)}['’]s`, 'iu').test(raw) ? name.slice(0, -1) : name;
       const capitalised = new RegExp(`(^|[^\\p{L}])${base[0]!.toUpperCase()}${base.slice(1)}`, 'u').test(raw);
       // "Who's Karen?" asks about the person the text was for: staff decide.
       // A bare "not Maria" may be a correction of anything; "I'm not Maria", "no Kevin here" name the person.
+      if (relative) {
+        const forThePerson = APPOINTMENT_TALK.test(prepared.text) || /\b(confirm|bring|tell (her|him|them)|let (her|him|them) know)\b/.test(prepared.text);
+        return forThePerson ? { intent: 'none', rule: 'not_a_revocation', matched: notThem[0] } : { intent: 'needs_review', rule: 'wrong_number', matched: notThem[0] };
+      }
       if (capitalised && !asking && notThem[2] !== 'not') return { intent: 'opt_out', rule: 'wrong_number', matched: notThem[0] };
       // "not right now", "no prob": a lower-case word after a bare not/no is rarely a name.
       if (capitalised || /^(i am not|this is not|this aint|that is not|no one named|no one called)$/.test(notThem[2]!)) {
@@ -649,6 +686,8 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
   const how = HOW_TO.exec(text);
   if (how) {
     const after = text.slice(how.index + how[0].length).trim();
+    // "How do I opt in to the VIP texts?" asks to join.
+    if (/\bopt$/.test(how[0]) && /^in\b/.test(after)) return { intent: 'none', rule: 'not_a_revocation', matched: how[0] };
     if (/\b(emails?|e mails?|mailing|newsletter|postcards?)\b/.test(after)) return { intent: KEEPS_TEXTS.test(prepared.text) ? 'none' : 'needs_review', rule: 'how_to_stop', matched: how[0] };
     if (!aboutSomethingElse(after) && !/^(my|the|an|a|this) (account|email|emails|card|order|membership|subscription)/.test(after)) {
       if (after === '' || HOW_TO_TEXTS.test(after)) {
@@ -665,6 +704,30 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     const rest = text.slice(m.index + m[0].length).trim();
+    // "I'm not asking to be removed, just rescheduling": the negation is inside the match.
+    if (frame.name === 'be_removed' && /\b((am|are|is) not (asking|trying|wanting|saying|looking)|(do|did) not (want|ask|mean|need))\b/.test(m[0])) {
+      return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    }
+    // "Don't text back, just see you Friday", "Don't reply, just confirming": no answer needed.
+    if ((frame.name === 'do_not_contact' || frame.name === 'do_not_call') && /^(please |just |ok |so )*(do not|dont|no need to|never) (reply|respond|answer|(text|message|write|get) back)( back)?( to (this|that|it|me))?( please| thanks| thank you)?$/.test(m[0].trim()) && !/\b(again|any more|ever)\b/.test(text) && prepared.clauses.length > 1) {
+      return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    }
+    // Another person's texts ("don't text my husband about my appointments, text me"): this number keeps its own.
+    if ((frame.name === 'do_not_call' || frame.name === 'do_not_contact' || frame.name === 'stop_contacting' || frame.name === 'remove_me') && THIRD_PARTY.test(`${m[0]} ${rest}`) && (KEEPS_TEXTS.test(prepared.text) || /\bmy \w+( s)? (phone|number|cell|line)\b/.test(`${m[0]} ${rest}`)) && !/\b(me|us|this number|my number)\b/.test(m[0].replace(/\bmy (\w+ )?(mom|dad|mother|father|husband|wife|son|daughter|sister|brother|kid|kids|child|children|grandma|grandpa|grandmother|grandfather|partner|boyfriend|girlfriend)( s)?\b/g, ''))) {
+      return { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
+    }
+    // "Remove my old number from my file, this is my new one": the old number, not this one.
+    if (frame.name === 'remove_me' && /\bmy (old|previous|former|other) (number|phone|cell|phone number|cell number)\b/.test(m[0])) {
+      return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    }
+    // "Stop sending reminders to my old email": another channel.
+    if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && /\b(to|at|on) (my|the|your) (\w+ )?(email|e mail|inbox|mailbox|mailing address|address)\b/.test(rest)) {
+      return KEEPS_TEXTS.test(prepared.text) ? { intent: 'none', rule: 'not_a_revocation', matched: m[0] } : { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
+    }
+    // "I revoke permission to use my photos": another consent.
+    if (frame.name === 'withdraw_consent' && (OTHER_CONSENT.test(rest) || OTHER_CONSENT.test(m[0]))) {
+      return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    }
     if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && /^(me |us )?(the |your |those |these |any |more |all |all the )?(paper|mail|mailers?|letters?|postcards?|catalogs?|catalogues?|statements?|bills?|invoices?|emails?|e mails?|newsletters?|brochures?|flyers?)\b/.test(rest)) {
       // "Stop sending me paper statements, I want them by email": another channel, kept or moved.
       const movedElsewhere = KEEPS_TEXTS.test(prepared.text) || /\b(want|send|prefer) (them|it|those) (by|through|via|in|as) (an? )?(email|e mail|mail|text|the app|pdf)\b/.test(prepared.text);
@@ -681,7 +744,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       if (OTHER_LIST.test(rest)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
       if (NON_SMS_LIST.test(rest)) return { intent: KEEPS_TEXTS.test(prepared.text) ? 'none' : 'needs_review', rule: 'uncertain_revocation', matched: m[0] };
     }
-    if (/\b(calling|call|calls|phone calls|emailing|email|emails)$/.test(m[0]) && KEEPS_TEXTS.test(prepared.text)) {
+    if (/\b(calling|call|calls|phone calls|emailing|email|emails)\b/.test(m[0]) && !/\b(text|texts|texting|message|messages|sms)\b/.test(m[0]) && KEEPS_TEXTS.test(prepared.text)) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     // "Why did I stop getting the promos?": asks about the past, revokes nothing.
@@ -694,7 +757,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
     }
     if (frame.intent === 'needs_review' && KEEN.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'no_more' && /enough/.test(m[0]) && prepared.clauses.length > 1) return { intent: 'needs_review', rule: 'uncertain_revocation', matched: m[0] };
-    if (frame.name === 'remove_it' && !/\b(my|this|the) (number|phone|cell|info|information|contact)\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
+    if (frame.name === 'remove_it' && !/\b(my|this|the|a) (number|phone|cell|info|information|contact|business line|work line|work phone|landline|office line|business number|work number)\b/.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'make_it_stop' && SYMPTOM.test(prepared.text)) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'uncertain' && APPOINTMENT_TALK.test(prepared.text) && /needed|not interested/.test(m[0])) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     if (frame.name === 'uncertain' && /interest/.test(m[0]) && /^(in|on) (?!(these|your|the|this|any|more|getting|receiving) ?(texts|messages|offers|promos|deals)?\b)/.test(text.slice(m.index + m[0].length).trim())) return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
@@ -778,13 +841,13 @@ function foreignPhrase(views: TextViews): Found | undefined {
 }
 
 /** Signs that a reply is playful or keen ("stop, you're too sweet 😂", "ugh stop, I want it all"). */
-const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in|count me in|amazing|cute|gorgeous|obsessed|embarrassing me|blush|blushing|making me|you guys are|too kind|so nice|you always remember)\b/u;
-const PLAYFUL_TEXT_MARKS = /[😂🤣😆😅😍🥰😘🙈💕❤💖😜😝😉]/u;
+const PLAYFUL = /(\p{Extended_Pictographic})|\b(lol|lmao|haha\w*|hehe|jk|too sweet|so sweet|tempting|temptation|you had me|i want (it|all|one|them)|take my money|love (it|this|you)|omg yes|yes please|sign me up|book me|i will take|i am in$|i am in (too|for (it|this|that))|count me in|amazing|cute|gorgeous|obsessed|embarrassing me|blush|blushing|making me|you guys are|too kind|so nice|too nice|so cheap|great deal|good deal|what a deal|such a deal|too good|so good|you always remember)\b/u;
+const PLAYFUL_TEXT_MARKS = /[😂🤣😆😅😍🥰😘🙈💕❤💖😜😝😉😊☺🙂😁😀🤩😄😃]/u;
 /** Habits and symptoms that stop: "stop charging my card", "stop procrastinating", "stop itching". */
 const EVERYDAY_GERUND = /^(charging|billing|bleeding|swelling|itching|itchin|peeling|burning|hurting|aching|bruising|throbbing|tingling|working|taking|using|eating|drinking|smoking|vaping|procrastinating|sleeping|sleepin|playing|worrying|crying|laughing|checking|reminding|spelling|knowing|being|doing|going|making|trying|thinking|putting|picking|getting charged|breaking|running|raining|snowing|leaking|dripping|flaking|twitching|drooping|tempting|teasing|joking|kidding|spoiling|flattering|complimenting|renewing|auto|paying|shipping|delivering|sending the|selling me on)$/;
 
 /** An explicit wish to buy or book: "stop, you had me at free consultation", "shut up, 20% off? booking now". */
-const KEEN = /\b(i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked|i just booked|i will book|i am booking|booking now|i want to book|i just want to book|i need this|yes please|i am in|put me down|sign me up|save me a spot|i can come|i can make it|come earlier|come in earlier|blush|blushing)\b/;
+const KEEN = /\b((?<!\b(when|if|once|until|before) )i want (to book|all|it|one|them|this|that|in)|book(ing)? (me|now|it)|sign me up|count me in|you had me|too sweet|so sweet|tempting|take my money|i booked (it|this|that|one|a spot|mine|already)|i just booked|i will book|i am booking|booking now|i just want to book|i need this|yes please|i am in$|i am in (too|for (it|this|that))|put me down|sign me up|save me a spot|i can come|i can make it|come earlier|come in earlier|blush|blushing)\b/;
 
 /** Talk of an appointment: "cancel" and "end" are about it, not the texts ("can't come in, please cancel"). */
 const APPOINTMENT_TALK = /\b(reschedul\w*|resched|rebook\w*|re book|appointment|appointments|booking|booked|consult\w*|visit|sick|come in|coming in|make it|running late|schedule|scheduled|slot|spot|time|tomorrow|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+ ?(am|pm)|oclock|facial|botox|filler|massage|treatment|session|class|wax|peel|laser|membership|package|glow|reminder|hospital|be there|make it|not going|cannot come|can not come|will not be|reservation|reservations|sitter|babysitter|childcare|kid|kids|fever|emergency|flight|car broke|funeral|tmrw|tmr|tmw|tomorow|2morrow|2moro|tonite|tday)\b/;
@@ -797,6 +860,8 @@ function aboutSomethingElse(after: string): boolean {
   return !!m && !TEXT_THINGS.test(after.slice(m[0].length - m[3]!.length));
 }
 
+/** What keeps a text out of the learned net: the person says they want the texts. */
+const WANTS_THE_TEXTS = /\b((?<!(no|not|never|dont) (need to |have to |want to |want you to )?)(stay (on|in|subscribed)|keep me (on|in|subscribed|posted))|do not want to miss|still want|keep (them|sending|texting)|love (the|your|these) (texts|messages|deals|offers)|add me back|put me back|sign me (up|back))\b/;
 /** A keyword sent by mistake, and the texts wanted back. */
 const BY_MISTAKE = /\b(by mistake|by accident|on accident|accidentally|did not mean to|add me back|put me back|subscribe me back|sign me back|get the texts again|want the texts back)\b/;
 /** What keeps a text out of the net: a mistake being undone, or the person wanting the texts. */
@@ -817,6 +882,7 @@ const FOREIGN_WRONG_PERSON: readonly [Language, RegExp][] = [
   ['vi', /(?:^|[\s,.!])[Tt][ôo]i kh[ôo]ng ph[ảa]i (?:l[àa] )?\p{Lu}\p{Ll}+/u],
   ['ht', /(?:^|[\s,.!])[Mm]wen pa \p{Lu}\p{Ll}+/u],
   ['ru', /(?:^|[\s,.!])[Яя] не \p{Lu}\p{Ll}+/u],
+  ['ru', /(?:^|[\s,.!])[Ээ]то не \p{Lu}\p{Ll}+/u],
 ];
 function foreignWrongPerson(raw: string): Found | undefined {
   for (const [language, pattern] of FOREIGN_WRONG_PERSON) {
@@ -828,16 +894,16 @@ function foreignWrongPerson(raw: string): Found | undefined {
 
 /** Roots of stopping, refusing and removing in the other languages, for the review net. */
 const FOREIGN_NET: readonly { language: Language; pattern: RegExp; unless?: RegExp }[] = [
-  { language: 'es', pattern: /\b(paren|parar de|dejen de|deja de|baja|basta|no mas|quit\w*me|sac\w*me|borr\w*me|elimin\w*me|desuscri\w*|molest\w*|bloque\w*)\b/, unless: /\b(cita|citas|consulta|reserva|factura|pago|curso|link|hoy|manana|todavia)\b/ },
+  { language: 'es', pattern: /\b(no me interesa|paren|parar de|dejen de|deja de|baja|basta|no mas|quit\w*me|sac\w*me|borr\w*me|elimin\w*me|desuscri\w*|molest\w*|bloque\w*)\b/, unless: /\b(cita|citas|consulta|reserva|factura|pago|curso|link|hoy|manana|todavia)\b/ },
   { language: 'pt', pattern: /\b(parem|parar de|sair|chega|nao quero mais|me tir\w*|tir\w*me|remov\w*|descadastr\w*|bloque\w*|incomod\w*)\b/, unless: /\b(consulta|horario|agenda\w*|boleto\w*|fila|trabalho|casa|amanha)\b/ },
-  { language: 'fr', pattern: /\b(arret\w*|desabonn\w*|desinscri\w*|plus de|retir\w*|supprim\w*|ne m\w* plus)\b/, unless: /\b(rendez vous|rdv|bus|pharmacie|aspirine)\b/ },
-  { language: 'vi', pattern: /dừng|ngừng|không muốn nhận|xóa số|hủy đăng ký|đừng (gửi|nhắn)/u },
-  { language: 'tl', pattern: /\b(tigil\w*|tumigil|tanggal\w*)\b/ },
+  { language: 'fr', pattern: /\b(pas interess\w*|c est pas moi|ce n est pas moi|arret\w*|desabonn\w*|desinscri\w*|plus de|retir\w*|supprim\w*|ne m\w* plus)\b/, unless: /\b(rendez vous|rdv|bus|pharmacie|aspirine)\b/ },
+  { language: 'vi', pattern: /không quan tâm|dừng|ngừng|không muốn nhận|xóa số|hủy đăng ký|đừng (gửi|nhắn)/u },
+  { language: 'tl', pattern: /\b(tigil\w*|tumigil|tanggal\w*|ayoko na|ayaw ko na|hindi ko na kailangan)\b/ },
   { language: 'ht', pattern: /\b(sispann|kanpe|retire m|pa vle|pa voye)\b/, unless: /\b(randevou|famasi|lajan)\b/ },
-  { language: 'ru', pattern: /(^|[^а-яё])стоп([^а-яё]|$)|хватит(?! ли)|прекрат|отпис|не пиш|не присыл|удалите|уберите/u },
-  { language: 'zh', pattern: /停止|别再|別再|不要再|退订|退訂|删除|刪除|拒收|不想收/u },
-  { language: 'ko', pattern: /그만(?!큼)|거부|중지|삭제|보내지|받기\s*싫|차단/u },
-  { language: 'ar', pattern: /توقف|[اأإ]لغاء|لا ترسل|[اأإ]حذف|كفى|كفايه/u, unless: /موعد|النزيف|موقف/u },
+  { language: 'ru', pattern: /не интересно|не беспокойте|спам|(^|[^а-яё])стоп([^а-яё]|$)|хватит(?! ли)|прекрат|отпис|не пиш|не присыл|удалите|уберите/u },
+  { language: 'zh', pattern: /没兴趣|沒興趣|不感兴趣|不感興趣|垃圾短信|举报|舉報|停止|别再|別再|不要再|退订|退訂|删除|刪除|拒收|不想收/u },
+  { language: 'ko', pattern: /관심\s*없|스팸|그만(?!큼)|거부|중지|삭제|보내지|받기\s*싫|차단/u },
+  { language: 'ar', pattern: /غير مهتم|لا تزعج|توقف|[اأإ]لغاء|لا ترسل|[اأإ]حذف|كفى|كفايه/u, unless: /موعد|النزيف|موقف/u },
 ];
 
 function foreignNet(views: TextViews): Found | undefined {
@@ -896,7 +962,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
       // "the text said reply stop to unsubscribe": the words are quoted, not sent; "I replied stop
       // three times and you still text me" quotes them to complain, which revokes.
       if ((/\b(reply|replied|replying|texted|say|said|send|sent|type|typed|hit|press|pressed|respond|responded|text back)( with| the word)?$/.test(before) && !/\b(i|we) (said|already said|have said)$/.test(before)) || /\b(reply|replied|text|texted|say|said|send|type|typed|hit|press|pressed|respond)( with| the word)? (stop|end|quit|cancel|unsubscribe)\b/.test(clause.text)) {
-        if (!prepared.question && !clause.question && /\b(still|already|again|keep|keeps|times|twice|multiple|several|many|and you)\b/.test(prepared.text) && !BY_MISTAKE.test(prepared.text)) {
+        if (!prepared.question && !clause.question && /\b(still|already|again|keep|keeps|times|twice|multiple|several|many|and you|before|earlier|previously|last (time|week|month)|yesterday)\b/.test(prepared.text) && !BY_MISTAKE.test(prepared.text)) {
           return { intent: 'opt_out', rule: 'revocation_phrase', matched, keyword };
         }
         otherSense();
@@ -908,6 +974,11 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         continue;
       }
       if (unambiguous && /^(did|was|am|have|has|were|why did|why was|why am|how did|how come) (i|we)\b/.test(clause.text)) {
+        otherSense();
+        continue;
+      }
+      // "Revoke my photo consent", "I revoke my earlier complaint": another thing revoked.
+      if (word === 'revoke' && /^(my |the |your |all |that |this )?(photo|photos|picture|pictures|image|images|video|videos|earlier|previous|last|complaint|review|comment|card|payment|authorization to charge|offer|bid|acceptance|rsvp)\b/.test(after)) {
         otherSense();
         continue;
       }
@@ -974,6 +1045,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
         i === 0 ||
         /\b(need|want|asking|ask|would like|d like|am asking) (you|u) to$/.test(addressed) ||
         /^(can|could|would|will) you( please| just| kindly)*$/.test(addressed) ||
+        /^you (need to|have to|can|gotta|got to)$/.test(addressed) ||
         /^(please|ok|okay|just|so|now|and|yes|yea|yeah|no|nope|nah|hi|hey|hello|sorry|thanks|then|also|kindly|plz|pls|i said|seriously|again|oh|omg|lol|dude|lady|sir|man|ugh|but|you can|can you|could you|would you|will you|you need to|you have to|i need you to|i want you to|i asked you to|i told you to|i would like you to|i d like you to|i am asking you to|i said to|now please|please just|just please|no thanks|no thank you|no thx|thanks but|never mind|nevermind|nobody cares|who cares|wow|geez|jeez|god|for the love of god|for gods sake|for the last time|once again|one more time|i said it before|i have said|i already said|please please|yo|ugh please|um|uh|hmm|well|alright|fine|ok ok|okay okay|no no|stop|quit)$/.test(before);
       const bareBefore = before.replace(/\b(please|pls|plz|kindly|just|now)\b/g, ' ').replace(/\s+/g, ' ').trim();
       const imperativeAfterCourtesy = /^(|can you|could you|would you|will you|you can|ok|so|and|i need you to|i want you to|i asked you to)$/.test(bareBefore);
@@ -995,7 +1067,7 @@ function keywordInContext(prepared: PreparedText, raw: string): Found | undefine
           continue;
         }
         // "Oh stop, you're too sweet 😂": said in fun; a person reads it either way, so staff decide.
-        if (!unambiguous && (playful || KEEN.test(prepared.text)) && word === 'stop') {
+        if (!unambiguous && (playful || KEEN.test(prepared.text)) && (word === 'stop' || word === 'quit')) {
           if (KEEN.test(prepared.text)) otherSense();
           else toReview('uncertain_revocation');
           continue;

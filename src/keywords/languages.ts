@@ -54,9 +54,10 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\b(detener|cancelar|parar) (los |las |sus |estos |todas las |todos los )?(mensajes|promociones|textos|notificaciones|recordatorios)\b/,
       /\bya no quiero (recibir|mensajes|textos|que me)\b/,
       /\bno me interesa(n)? (sus |los |estos )?(mensajes|textos|promociones)\b/,
+      /\bno conozco a (esa|ese|esta|este) (persona|senor|senora|senorita|muchacha|muchacho)\b/,
       /^(ya )?basta\b(?! de (esperar|espera|citas?))/,
     ],
-    marker: /\b(por favor|porfa|mensajes|gracias|quiero|basta|todos los|los dias|lo mismo|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
+    marker: /\b(por favor|porfa|mensajes|gracias|quiero|interesa|conozco|persona|basta|todos los|los dias|lo mismo|numero|no mas|ya no|senor|senora|hola|cita|manana|usted|ustedes|buenos|buenas|dejen|envien|manden)\b/,
     otherSense: /\bno mas de \d|\blista de espera\b|\b(tarjeta|cuenta) (de|del) (pago|credito|debito)\b|\bde baja (del|de la|de mi|de el|en el|en la) (?!lista|mensajes|textos|sms|promociones|suscripcion|servicio de mensajes)/,
   },
   fr: {
@@ -68,7 +69,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
       /\bdesinscri\w*|\bdesabonn\w*/,
       /\b(mauvais|faux) numero\b|\berreur de numero\b|\bce n est pas le numero de\b|\b(lache|lachez) moi\b/,
     ],
-    marker: /\b(merci|svp|s il vous plait|bonjour|messages plus|ne pas|je ne|vous|rendez vous)\b/,
+    marker: /\b(merci|svp|s il vous plait|bonjour|interesse|c est|messages plus|ne pas|je ne|vous|rendez vous)\b/,
   },
   pt: {
     optOut: ['SAIR', 'PARAR', 'PARE', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER', 'REMOVER', 'SAI FORA', 'NAO QUERO MAIS', 'NAO QUERO RECEBER', 'CHEGA', 'NAO MANDA MAIS', 'NAO ENVIE MAIS', 'ENCERRAR', 'CANCELAR ASSINATURA', 'DESCADASTRO'],
@@ -91,7 +92,7 @@ export const FOREIGN_LEXICONS: Readonly<Record<Exclude<Language, 'en'>, Language
     optIn: [],
     help: ['帮助', '幫助'],
     otherSense: /还想|還想|不要退订|不要退訂|了吗|了嗎/u,
-    revocationPhrases: [/闭嘴|閉嘴|走开|走開|住手|别来烦我|別來煩我|别烦我|別煩我|不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單|免打扰|免打擾|请勿打扰|請勿打擾|勿扰|勿擾|拉黑|不用再(通知|发|發|提醒|联系|聯繫)|不需要再(通知|发|發|提醒)|(这个|這個)?(号码|號碼)不是/u],
+    revocationPhrases: [/闭嘴|閉嘴|走开|走開|住手|别来烦我|別來煩我|别烦我|別煩我|不想再收到|不想再收|tui ?ding|我不是|打错了|打錯了|发错了|發錯了|退订|退訂|取消订阅|取消訂閱|拒收|骚扰|騷擾|没有这个人|沒有這個人|打错了|取消(我的)?所有的?(提醒|通知|短信|消息|信息)|(不要|别|別|请勿|請勿|勿|唔好)再?(给我|給我)?(发|發|send|传|傳)|(发|發)错(号码|號碼)?|打错|打錯|把我从名单|把我從名單|免打扰|免打擾|请勿打扰|請勿打擾|勿扰|勿擾|拉黑|不用再(通知|发|發|提醒|联系|聯繫)|不需要再(通知|发|發|提醒)|(这个|這個)?(号码|號碼)不是|不是(她|他)的(电话|電話|号码|號碼|手机|手機)/u],
   },
   tl: {
     optOut: ['TIGIL', 'ITIGIL', 'HINTO', 'HUMINTO', 'TAMA NA', 'AYOKO NA', 'AYOKO NA PO', 'TAMA NA PO', 'AYAW KO NA', 'AYAW KO NA PO'],

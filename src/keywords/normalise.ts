@@ -22,16 +22,27 @@ export function stripInvisible(text: string): string {
  * (punctuation, quotes, emoji, hyphens, whitespace) collapsed to one space, trimmed.
  * "“Opt-Out!” 🙏" becomes "OPT OUT".
  */
-/** Letters drawn with symbols: regional indicators (🇸 🇹 🇴 🇵) and circles for O (st○p). */
+/**
+ * Letters drawn with symbols, which NFKC leaves alone: regional indicators (🇸 🇹 🇴 🇵), negative
+ * circled and squared letters (🅢 🆂), circles for O (st○p), and small capitals (ꜱᴛᴏᴘ).
+ */
+const SMALL_CAPITALS = 'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ';
+const SMALL_CAPITAL_LETTERS = 'abcdefghijklmnopqrstuvwyz';
+const SYMBOL_LETTER = /[\u{1F1E6}-\u{1F1FF}\u{1F150}-\u{1F169}\u{1F170}-\u{1F189}\u25CB\u25EF\u25CF\u2B55ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ]/u;
 function symbolLetters(text: string): string {
-  if (!/[\u{1F1E6}-\u{1F1FF}\u25CB\u25EF\u25CF\u2B55]/u.test(text)) return text;
+  if (!SYMBOL_LETTER.test(text)) return text;
   return text
     .replace(/[\u{1F1E6}-\u{1F1FF}]/gu, (c) => String.fromCharCode(65 + c.codePointAt(0)! - 0x1f1e6))
-    .replace(/[\u25CB\u25EF\u25CF\u2B55]/gu, 'o');
+    .replace(/[\u{1F150}-\u{1F169}]/gu, (c) => String.fromCharCode(65 + c.codePointAt(0)! - 0x1f150))
+    .replace(/[\u{1F170}-\u{1F189}]/gu, (c) => String.fromCharCode(65 + c.codePointAt(0)! - 0x1f170))
+    .replace(/[\u25CB\u25EF\u25CF\u2B55]/gu, 'o')
+    .replace(/[ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ]/gu, (c) => SMALL_CAPITAL_LETTERS[SMALL_CAPITALS.indexOf(c)]!);
 }
 
 export function normaliseForKeywords(text: string): string {
-  const plain = symbolLetters(stripInvisible(text)).normalize('NFKC');
+  const expanded = symbolLetters(stripInvisible(text)).normalize('NFKC');
+  // Past 4,000 characters only the ends can hold a whole-message keyword or show the language.
+  const plain = expanded.length > 4000 ? `${expanded.slice(0, 2000)} ${expanded.slice(-2000)}` : expanded;
   // Most texts are ASCII once emoji are set aside: that path avoids the Unicode-class regexes.
   const ascii = withoutPictographs(plain);
   if (!/[^\x00-\x7f]/.test(ascii)) return ascii.toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();

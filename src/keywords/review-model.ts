@@ -160,13 +160,14 @@ export function scoreFeatures(features: readonly string[], model: ReviewModel = 
     const weight = model.weights[feature];
     if (weight === undefined) continue;
     sum += weight;
-    if (weight > 0 && !feature.startsWith('c:')) contributions.push([feature, weight]);
+    if (weight > 0 && feature.includes(':') && !feature.startsWith('len:')) contributions.push([feature, weight]);
   }
-  contributions.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return {
-    probability: 1 / (1 + Math.exp(-sum)),
-    strongest: contributions.slice(0, 3).map(([feature]) => feature.slice(feature.indexOf(':') + 1).replace('_', ' ')),
-  };
+  // Words and pairs explain best; letter runs ("…ngu…") only when no word weighed for the text.
+  const byWeight = (a: [string, number], b: [string, number]) => b[1] - a[1] || a[0].localeCompare(b[0]);
+  const words = contributions.filter(([f]) => !f.startsWith('c:')).sort(byWeight);
+  const runs = contributions.filter(([f]) => f.startsWith('c:')).sort(byWeight);
+  const shown = words.length > 0 ? words.slice(0, 3).map(([f]) => f.slice(2).replace('_', ' ')) : runs.slice(0, 3).map(([f]) => `…${f.slice(2).trim()}…`);
+  return { probability: 1 / (1 + Math.exp(-sum)), strongest: shown };
 }
 
 /**

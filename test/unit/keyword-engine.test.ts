@@ -325,3 +325,76 @@ describe("what held-out round 7 showed, once opened", () => {
     expect(classifyInbound('Can I do a walk-in stop by on Friday?').intent).toBe('none');
   });
 });
+
+describe('what the third outside test found', () => {
+  it.each(['START?!', 'Start？', 'Start❓', 'Start‽', 'Start? 🙂', 'START¿', 'Unstop?!', 'Opt in?!', 'start 😂', 'Start 2', 'Start please?'])(
+    '%j is not consent: only the plain word (with . or !) opts in',
+    (text) => {
+      expect(classifyInbound(text).intent).not.toBe('opt_in');
+    },
+  );
+
+  it.each(['START', 'Start!', '"Start"', 'start.', 'Opt in', 'Start please'])('%j still opts in', (text) => {
+    expect(classifyInbound(text).intent).toBe('opt_in');
+  });
+
+  it.each([
+    "Stop, I'm in a meeting",
+    'STOP. I booked with another spa.',
+    'Please stop, I will reach out when I want to book',
+    'Stop at once',
+    'you people need to stop',
+    "Y'all can stop",
+    'Please respect my request to stop',
+    'It would be great if you stopped messaging me',
+    'Please mark me as do not contact',
+    'This is a business line, remove it',
+    "This is my new number, I'm not your patient",
+    'This number has changed owners',
+    'Stop the madness',
+    '🛑 please',
+    '🛑!',
+    'ꜱᴛᴏᴘ',
+    '🆂🆃🅾🅿',
+    'ubsubscribe',
+    'No conozco a esa persona',
+    'Это не Мария',
+  ])('%j opts out', (text) => {
+    expect(classifyInbound(text).intent).toBe('opt_out');
+  });
+
+  it.each([
+    "I'm not Maria, I'm her daughter, she'll be there at 3",
+    'sorry wrong person, meant that for my friend',
+    "I'm not asking to be removed, just rescheduling",
+    'Please don\'t call me, texting is easier',
+    'Please remove my old number from my file, this is my new one',
+    "Don't text back, just see you Friday",
+    'How do I opt in to the VIP texts?',
+    'Revoke my photo consent please',
+    'I revoke permission to use my photos on instagram',
+    "I'm not a morning person, anything after 2?",
+    'I want to stay on the list',
+  ])('%j is not an opt-out', (text) => {
+    expect(classifyInbound(text).intent).not.toBe('opt_out');
+  });
+
+  it.each([
+    "Don't text my husband about my appointments, text me",
+    'Can you stop sending reminders to my old email',
+    'You are violating the TCPA',
+    'Please text me less',
+    'no me interesa',
+    'Не беспокойте',
+    '没兴趣',
+    '⛔ please',
+  ])('%j goes to staff', (text) => {
+    expect(classifyInbound(text).intent).toBe('needs_review');
+  });
+
+  it('a body of many characters that NFKC multiplies is read at its ends (the bench measures the time)', () => {
+    const c = classifyInbound('\uFDFA'.repeat(7000));
+    expect(c.intent).toBe('none');
+    expect(classifyInbound(`${'\uFDFA'.repeat(7000)} STOP`).intent).toBe('opt_out');
+  });
+});

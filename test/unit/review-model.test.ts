@@ -99,3 +99,11 @@ describe('the review net scored fast', () => {
     for (let i = 0; i < 3; i++) expect(reviewProbability(prepared, model)).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
   });
 });
+
+describe('the review net explained', () => {
+  it('names words first, letter runs when no word weighed, never the length of the text or the question mark', () => {
+    const model: ReviewModel = { threshold: 0.5, bias: 0, weights: { 'len:1': 5, q: 3, 'c:der': 1, 'c:nde': 2, 'w:other': 0.5 } };
+    expect(scoreFeatures(reviewFeatures(preparedForReview('Understood?')), model).strongest).toEqual(['…nde…', '…der…']);
+    expect(scoreFeatures(reviewFeatures(preparedForReview('other')), { ...model, weights: { ...model.weights } }).strongest).toEqual(['other']);
+  });
+});
