@@ -245,6 +245,24 @@ describe.each(DIALECTS)('compliance console (%s)', (dialect) => {
       expect(future.text).toContain('after now');
     });
 
+    it('POST /v1/consent/:phone/opt-out takes the same receivedAt: an earlier one is the occurredAt, a later one is refused', async () => {
+      const phone = uniquePhone();
+      await optIn(h, phone);
+      const future = await h.http
+        .post(`/v1/consent/${encodeURIComponent(phone)}/opt-out`)
+        .set(bearer(KEYS.writer))
+        .send({ channel: 'phone_call', receivedAt: '2026-11-25T20:00:01Z' });
+      expect(future.status).toBe(400);
+      expect(future.body.error.code).toBe('received_at_in_future');
+      expect((await consent(phone)).status).toBe('opted_in');
+      const earlier = await h.http
+        .post(`/v1/consent/${encodeURIComponent(phone)}/opt-out`)
+        .set(bearer(KEYS.writer))
+        .send({ channel: 'phone_call', receivedAt: '2026-11-23T09:30:00-05:00', sendConfirmation: false });
+      expect(earlier.status).toBe(201);
+      expect(earlier.body.state.events.at(-1)).toMatchObject({ occurredAt: '2026-11-23T14:30:00.000Z', recordedAt: START });
+    });
+
     it('records consent captured elsewhere with its evidence, and refuses consent that predates an opt-out', async () => {
       const phone = uniquePhone();
       await inbound(h, phone, 'STOP'); // 15:00 in New York
