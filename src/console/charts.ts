@@ -26,7 +26,7 @@ export function tabulate(days: string[], counts: DayCount[]): ChartTable {
   return { series, rows };
 }
 
-const WIDTH = 720;
+const WIDTH = 740;
 const HEIGHT = 220;
 const LEFT = 40;
 const BOTTOM = 30;
@@ -41,13 +41,13 @@ const PALETTE = 8;
 export function stackedBarChart(title: string, table: ChartTable): string {
   const max = Math.max(1, ...table.rows.map((r) => r.total));
   const plotHeight = HEIGHT - BOTTOM - TOP;
-  const slot = (WIDTH - LEFT) / Math.max(1, table.rows.length);
+  const slot = (WIDTH - LEFT - 20) / Math.max(1, table.rows.length);
   const barWidth = Math.max(2, slot * 0.7);
   const parts: string[] = [];
   parts.push(
     `<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(title)}" xmlns="http://www.w3.org/2000/svg">`,
     `<title>${escapeXml(title)}</title>`,
-    `<line class="axis" x1="${LEFT}" y1="${TOP + plotHeight}" x2="${WIDTH}" y2="${TOP + plotHeight}"/>`,
+    `<line class="axis" x1="${LEFT}" y1="${TOP + plotHeight}" x2="${WIDTH - 20}" y2="${TOP + plotHeight}"/>`,
     `<text class="tick" x="${LEFT - 6}" y="${TOP + 8}" text-anchor="end">${max}</text>`,
     `<text class="tick" x="${LEFT - 6}" y="${TOP + plotHeight}" text-anchor="end">0</text>`,
   );
@@ -63,7 +63,9 @@ export function stackedBarChart(title: string, table: ChartTable): string {
           `<title>${escapeXml(`${row.day} ${table.series[s] ?? ''}: ${value}`)}</title></rect>`,
       );
     });
-    if (i % 7 === 0 || i === table.rows.length - 1) {
+    const last = table.rows.length - 1;
+    // Every seventh day and the last, without two labels running into each other.
+    if ((i % 7 === 0 && last - i >= 4) || i === last) {
       parts.push(`<text class="tick" x="${(x + barWidth / 2).toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle">${escapeXml(row.day.slice(5))}</text>`);
     }
   });
