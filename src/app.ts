@@ -4,6 +4,7 @@ import { apiKeyRateLimit, authenticate, AuthFailureGate } from './auth/limits';
 import type { Config } from './config';
 import { sealUnchainedEvents } from './consent/chain';
 import { createConsentRouter } from './consent/router';
+import { createConsoleRouter } from './console/router';
 import type { AppContext, Clock } from './context';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db';
 import { createTransactionRunner } from './db/transactions';
@@ -128,6 +129,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     createConsentRouter(ctx),
     createReviewRouter(ctx),
   );
+  // The compliance console: pages for staff, signed in with a ledger.read key (src/console).
+  app.use('/console', createConsoleRouter(ctx, { authFailures }));
   app.use(createHealthRouter(ctx));
   app.use(notFoundHandler());
   app.use(errorMiddleware(logger));

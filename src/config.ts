@@ -124,6 +124,8 @@ const envSchema = z
     AUTH_FAILURES_PER_WINDOW: positiveInt(30),
     AUTH_FAILURE_WINDOW_MS: positiveInt(15 * 60 * 1000),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().max(200).default('false')),
+    CONSOLE_SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 60).default(30)),
+    CONSOLE_SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24).default(12)),
     OPT_IN_CONFIRMATIONS_PER_DAY: positiveInt(3),
     DATABASE_CONNECT_TIMEOUT_MS: positiveInt(3_000),
     DATABASE_LOCK_TIMEOUT_MS: positiveInt(3_000),
@@ -273,6 +275,14 @@ export interface AbuseLimitsConfig {
   trustProxy: boolean | number | string;
 }
 
+/** The compliance console's sessions (src/console). */
+export interface ConsoleConfig {
+  /** A session unused this long ends. */
+  sessionIdleMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  sessionMaxMs: number;
+}
+
 export interface SendingConfig {
   /** ISO country codes a send may go to (libphonenumber's region of the number). */
   allowedCountries: string[];
@@ -332,6 +342,7 @@ export interface Config {
   sending: SendingConfig;
   ledger: LedgerSigningConfig;
   limits: AbuseLimitsConfig;
+  console: ConsoleConfig;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/gateway.db';
@@ -438,6 +449,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authFailuresPerWindow: e.AUTH_FAILURES_PER_WINDOW,
       authFailureWindowMs: e.AUTH_FAILURE_WINDOW_MS,
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    },
+    console: {
+      sessionIdleMs: e.CONSOLE_SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs: e.CONSOLE_SESSION_MAX_HOURS * 3_600_000,
     },
   };
 }

@@ -13,6 +13,7 @@ import * as m011 from './011-ledger-checkpoints';
 import * as m012 from './012-inbound-reply-index';
 import * as m013 from './013-pending-messages-index';
 import * as m014 from './014-checkpoint-links';
+import * as m015 from './015-console';
 
 /** Every migration, in order. Names are frozen: Kysely records them in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012-inbound-reply-index': m012,
   '013-pending-messages-index': m013,
   '014-checkpoint-links': m014,
+  '015-console': m015,
 };

@@ -16,7 +16,7 @@ export const EVENT_COLUMNS = [
  * Free text that starts like a formula is prefixed with a quote, so a CSV opened in a spreadsheet
  * cannot run anything (CSV injection). Phone numbers are E.164 and left alone.
  */
-function safeText(value: string | null): string {
+export function safeText(value: string | null): string {
   if (value === null) return '';
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

@@ -35,6 +35,8 @@ export const staffOptOutSchema = z.object({
   channel: z.enum(['email', 'phone_call', 'web', 'staff']),
   note: z.string().trim().max(2_000).optional(),
   sendConfirmation: z.boolean().optional(),
+  /** When the opt-out was received, if earlier than now (a letter, an e-mail read late). */
+  receivedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const erasureSchema = z

@@ -15,6 +15,7 @@ import { appendOptOut, getCurrentConsent } from './ledger';
 import { getConsentDetail, getConsentView, type ConsentView } from './service';
 import { erasedPlaceholder, phoneHash, REDACTED, scrubNumber } from './suppression';
 import { TransportError } from '../transport/transport';
+import { AppError } from '../errors';
 
 export type StaffOptOutChannel = Extract<ConsentChannel, 'email' | 'phone_call' | 'web' | 'staff'>;
 
@@ -24,6 +25,11 @@ export interface StaffOptOutRequest {
   sendConfirmation?: boolean;
   /** The confirmation's language (the person's, when known). */
   language?: Language;
+  /**
+   * When the opt-out was received (a letter opened, an e-mail read), if before now: the event's
+   * occurredAt. Never in the future; without it, now.
+   */
+  receivedAt?: string;
 }
 
 export interface StaffOptOutResult {
@@ -58,12 +64,21 @@ export async function writeStaffOptOut(
   const nowIso = now.toISOString();
   const before = await getCurrentConsent(trx, phone);
   const confirm = request.sendConfirmation !== false && before.status !== 'opted_out';
+  const receivedAt = request.receivedAt ? new Date(request.receivedAt) : null;
+  if (receivedAt && receivedAt.getTime() > now.getTime()) {
+    throw new AppError('received_at_in_future', 400, `receivedAt (${receivedAt.toISOString()}) is after now (${nowIso})`);
+  }
   await appendOptOut(trx, ctx.dialect, {
     phone,
     channel: request.channel,
     actor,
-    evidence: { reason: 'opt_out_outside_sms', note: request.note ?? null, confirmationRequested: confirm },
-    occurredAt: nowIso,
+    evidence: {
+      reason: 'opt_out_outside_sms',
+      note: request.note ?? null,
+      confirmationRequested: confirm,
+      ...(receivedAt ? { receivedAt: receivedAt.toISOString() } : {}),
+    },
+    occurredAt: receivedAt ? receivedAt.toISOString() : nowIso,
     recordedAt: nowIso,
   });
   if (!confirm) return work.onCommit(() => null);
@@ -221,6 +236,8 @@ export async function eraseNumber(ctx: AppContext, phone: string, actor: string,
       .where('status', '=', 'pending')
       .execute();
     const state = await trx.deleteFrom('consent_state').where('phone', '=', phone).executeTakeFirst();
+    // The console's audit says who looked at the number; after the erasure it says so of the placeholder.
+    await trx.updateTable('staff_audit').set({ phone: placeholder }).where('phone', '=', phone).execute();
     const redacted = {
       consentEvents: Number(events.numUpdatedRows),
       inboundMessages: Number(inbound.numUpdatedRows),

@@ -14,7 +14,7 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-function toAppError(err: unknown): AppError | undefined {
+export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   const fault = databaseFault(err);
   if (fault) return fault;
