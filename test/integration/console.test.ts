@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { DIALECTS } from '../helpers/databases';
-import { bearer, inbound, KEYS, optIn, startHarness, uniquePhone, type Harness } from '../helpers/harness';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { bearer, inbound, KEYS, optIn, startHarness, TEST_API_KEYS, uniquePhone, type Harness } from '../helpers/harness';
 
 const CSRF = /name="_csrf" value="([^"]+)"/;
 
@@ -137,6 +139,26 @@ describe.each(DIALECTS)('compliance console (%s)', (dialect) => {
       expect(out.headers.location).toBe('/console/sign-in?signedOut=1');
       expect((await agent.get('/console/')).headers.location).toMatch(/^\/console\/sign-in/);
       expect((await auditRows('session.sign_out')).length).toBeGreaterThan(0);
+    });
+
+    it('a session opened on one instance works on another sharing the database, and signing out on either ends it on both', async () => {
+      // A second gateway process behind the same load balancer: its own app, the same database.
+      const second = await createApp(loadConfig({ NODE_ENV: 'test', API_KEYS: TEST_API_KEYS, TRUST_PROXY: 'loopback', ...h.database.env }), { clock: () => new Date(START) });
+      try {
+        const form = await request(h.app).get('/console/sign-in').expect(200);
+        const cookieOfForm = (form.headers['set-cookie'] as unknown as string[] | undefined)?.map((c) => c.split(';')[0]).join('; ') ?? '';
+        const signedIn = await request(h.app).post('/console/sign-in').set('Cookie', cookieOfForm).type('form').send({ _csrf: csrfOf(form.text), key: KEYS.reader });
+        expect(signedIn.status).toBe(303);
+        const session = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('console_session='))!.split(';')[0]!;
+        const onSecond = await request(second.app).get('/console/lookup').set('Cookie', session);
+        expect(onSecond.status).toBe(200);
+        expect(onSecond.text).toContain('Signed in as <strong>auditor</strong>');
+        const out = await request(second.app).post('/console/sign-out').set('Cookie', session).type('form').send({ _csrf: csrfOf(onSecond.text) });
+        expect(out.status).toBe(303);
+        expect((await request(h.app).get('/console/lookup').set('Cookie', session)).headers.location).toMatch(/^\/console\/sign-in/);
+      } finally {
+        await second.close();
+      }
     });
   });
 
