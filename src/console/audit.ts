@@ -1,3 +1,4 @@
+import { activeSuppression, erasedPlaceholder, isErasedPlaceholder, phoneHash } from '../consent/suppression';
 import type { AppContext } from '../context';
 import type { StaffAuditRow } from '../db/tables/staff-audit';
 
@@ -19,6 +20,7 @@ export interface AuditEntry {
  * cannot be written, the page is not shown either.
  */
 export async function recordAudit(ctx: AppContext, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  const phone = entry.phone ? await asAudited(ctx, entry.phone) : null;
   await ctx.transactions.runStatement((db) =>
     db
       .insertInto('staff_audit')
@@ -27,12 +29,22 @@ export async function recordAudit(ctx: AppContext, actor: AuditActor, entry: Aud
         actor: actor.label,
         key_id: actor.key.id,
         action: entry.action,
-        phone: entry.phone ?? null,
+        phone,
         outcome: entry.outcome ?? 'ok',
         detail: entry.detail ? JSON.stringify(entry.detail) : null,
       })
       .execute(),
   );
+}
+
+/**
+ * The number as the audit keeps it: an erased number (looked up to check that the erasure worked)
+ * is written as its erased placeholder, so that looking never writes it back into the database.
+ */
+async function asAudited(ctx: AppContext, phone: string): Promise<string> {
+  if (isErasedPlaceholder(phone)) return phone;
+  const hash = phoneHash(ctx.config.erasureHashKey, phone);
+  return (await activeSuppression(ctx.committedReads, hash)) ? erasedPlaceholder(hash) : phone;
 }
 
 export interface AuditFilters {

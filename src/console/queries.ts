@@ -28,6 +28,20 @@ export async function oldestPendingReview(ctx: AppContext): Promise<string | nul
   return row?.created_at ?? null;
 }
 
+/** A number's consent status ('unknown' when it has none): what the review queue shows beside each item. */
+export async function numberStatus(ctx: AppContext, phone: string): Promise<string> {
+  const row = await ctx.committedReads.selectFrom('consent_state').select('status').where('phone', '=', phone).executeTakeFirst();
+  return row?.status ?? 'unknown';
+}
+
+/** A number's latest inbound texts but one, newest first, at most `limit`: the review item's context. */
+export async function recentInboundTexts(ctx: AppContext, phone: string, exceptSid: string | null, limit: number): Promise<{ at: string; body: string; intent: string }[]> {
+  let query = ctx.committedReads.selectFrom('inbound_messages').select(['received_at', 'body', 'intent']).where('phone', '=', phone);
+  if (exceptSid) query = query.where('message_sid', '!=', exceptSid);
+  const rows = await query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ at: r.received_at, body: r.body, intent: r.intent }));
+}
+
 export async function reviewItemsForPhone(ctx: AppContext, phone: string): Promise<ReviewItemRow[]> {
   return ctx.committedReads.selectFrom('review_items').selectAll().where('phone', '=', phone).orderBy('id', 'asc').execute();
 }

@@ -27,9 +27,11 @@ import { legend, stackedBarChart, tabulate, utcDays } from './charts';
 import {
   ledgerStatus,
   oldestPendingReview,
+  numberStatus,
   optOutsPerDay,
   pendingReviewCount,
   recentOptOuts,
+  recentInboundTexts,
   recentRefusals,
   refusalReasons,
   reviewItemsForPhone,
@@ -103,7 +105,8 @@ const optOutForm = z.object({
 
 const optInForm = z.object({
   source: formText(64),
-  categories: z.union([categorySchema, z.array(categorySchema)]).optional(),
+  // Required: consent for no category ticked must not default to every category (marketing included).
+  categories: z.union([categorySchema, z.array(categorySchema).min(1)], { message: 'tick at least one category the person consented to' }),
   consentText: formText(5_000),
   capturedDate: dayField,
   capturedTime: timeField,
@@ -278,7 +281,7 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
 
   const show = async (req: Request, res: Response, status: number, page: string, data: Record<string, unknown> = {}) => {
     const session = res.locals.staffSession as StaffSession | undefined;
-    const done = typeof req.query.done === 'string' ? FLASH[req.query.done] : undefined;
+    const done = typeof req.query.done === 'string' && Object.hasOwn(FLASH, req.query.done) ? FLASH[req.query.done] : undefined;
     const html = render(page, {
       programName: ctx.config.program.name,
       session,
@@ -427,6 +430,11 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
   });
 
   router.post('/ledger/verify', async (_req, res) => {
+    // Read-only, but it reads the whole ledger on the event loop: staff who act may run it, not every reader.
+    if (!canWrite(sessionOf(res))) {
+      await audit(res, 'ledger.verify', null, {}, 'forbidden');
+      throw new ForbiddenError('this key lacks the "ledger.write" scope: it cannot run the verification');
+    }
     const result = await verifyLedger(ctx.committedReads, { publicKeys: ctx.config.ledger.publicKeys });
     const summary = result.ok
       ? `passed: ${result.chain.checked} events, ${result.checkpoints.verified} signed checkpoints verified`
@@ -525,7 +533,7 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
   router.post('/numbers/:phone/opt-in', async (req, res) => {
     const phone = phoneParam(req);
     const form = optInForm.parse(req.body);
-    const categories = form.categories === undefined ? undefined : Array.isArray(form.categories) ? form.categories : [form.categories];
+    const categories = Array.isArray(form.categories) ? form.categories : [form.categories];
     const capturedAt = zonedInstant(form.capturedDate, form.capturedTime, ctx.config.program.timeZone).toISOString();
     const request = optInRequestSchema.parse({
       source: form.source,
@@ -567,18 +575,16 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
   // ---- review queue ------------------------------------------------------------------------
 
   router.get('/review', async (req, res) => {
-    const after = Math.max(0, Number.parseInt(String(req.query.after ?? '0'), 10) || 0);
+    const after = Number(req.query.after ?? 0);
+    if (!Number.isSafeInteger(after) || after < 0 || after > 2 ** 53 - 1) throw new ValidationError('that page link is not one this console gave out');
     await audit(res, 'review.view', null, { after });
     const items = await listReviewItems(ctx, 'pending', REVIEW_PAGE, after);
+    // Each item's context is bounded (its number's status and last five other texts): a number with
+    // a long history must not make the queue load it whole.
     const withContext = await Promise.all(
       items.map(async (item) => {
-        const detail = await getConsentDetail(ctx, item.phone);
-        const recent = detail.history
-          .filter((h) => h.kind === 'inbound' && h.messageSid !== item.messageSid)
-          .slice(-5)
-          .reverse()
-          .map((h) => ({ at: h.at, body: h.kind === 'inbound' ? h.body : '', intent: h.kind === 'inbound' ? h.intent : '' }));
-        return { ...item, numberStatus: detail.status, recent };
+        const [status, recent] = await Promise.all([numberStatus(ctx, item.phone), recentInboundTexts(ctx, item.phone, item.messageSid, 5)]);
+        return { ...item, numberStatus: status, recent };
       }),
     );
     const last = items[items.length - 1];

@@ -3,8 +3,16 @@
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^\d{2}:\d{2}$/;
 
+/** Years a date typed in the console may have: "11/20/26" typed into a date field arrives as 0026. */
+const FIRST_YEAR = 2000;
+
 export function isDate(value: string): boolean {
-  return DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  return (
+    DATE.test(value) &&
+    Number(value.slice(0, 4)) >= FIRST_YEAR &&
+    !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+    new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
+  );
 }
 
 export function isTime(value: string): boolean {

@@ -390,15 +390,55 @@ describe.each(DIALECTS)('compliance console (%s)', (dialect) => {
     });
 
     it('draws the overview as server-side SVG, runs a ledger verification and shows its result', async () => {
-      const { agent, csrf } = await signIn(KEYS.reader);
-      const page = await agent.get('/console/').expect(200);
+      const reader = await signIn(KEYS.reader);
+      const page = await reader.agent.get('/console/').expect(200);
       expect(page.text).toContain('<svg class="chart"');
       expect(page.text).toContain('Opt-outs per day by channel');
       expect(page.text).toContain('Sends and refusals per day by reason');
+      // The verification reads the whole ledger: staff who may act run it, not every reader.
+      expect((await reader.agent.post('/console/ledger/verify').type('form').send({ _csrf: reader.csrf })).status).toBe(403);
+      const { agent, csrf } = await signIn(KEYS.writer);
       const verify = await agent.post('/console/ledger/verify').type('form').send({ _csrf: csrf });
       expect(verify.status).toBe(303);
       const after = await agent.get('/console/').expect(200);
-      expect(after.text).toMatch(/Last verification<\/dt><dd id="last-verify">[^<]+by auditor: <strong>passed: \d+ events/);
+      expect(after.text).toMatch(/Last verification<\/dt><dd id="last-verify">[^<]+by crm-sync: <strong>passed: \d+ events/);
+    });
+
+    it('refuses consent with no category ticked instead of recording every category', async () => {
+      const phone = uniquePhone();
+      const { agent, csrf } = await signIn(KEYS.writer);
+      const res = await agent
+        .post(`/console/numbers/${encodeURIComponent(phone)}/opt-in`)
+        .type('form')
+        .send({ _csrf: csrf, source: 'paper_form', consentText: 'I agree to appointment reminders only', capturedDate: '2026-11-25', capturedTime: '10:00' });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('tick at least one category');
+      expect((await consent(phone)).status ?? 'unknown').not.toBe('opted_in');
+    });
+
+    it('refuses a date typed with a two-digit year (it arrives as year 0026)', async () => {
+      const phone = uniquePhone();
+      const { agent, csrf } = await signIn(KEYS.writer);
+      const res = await agent.post(`/console/numbers/${encodeURIComponent(phone)}/opt-out`).type('form').send({ _csrf: csrf, how: 'email', receivedDate: '0026-11-20' });
+      expect(res.status).toBe(400);
+    });
+
+    it('an erased number looked up again is audited as its placeholder, never written back', async () => {
+      const phone = uniquePhone();
+      await optIn(h, phone);
+      await h.http.delete(`/v1/consent/${encodeURIComponent(phone)}`).set(bearer(KEYS.admin)).send({});
+      const { agent } = await signIn(KEYS.reader);
+      await agent.get(`/console/numbers/${encodeURIComponent(phone)}`);
+      const rows = await h.ctx.db.selectFrom('staff_audit').select('phone').where('action', '=', 'number.view').orderBy('id', 'desc').limit(1).execute();
+      expect(rows[0]?.phone).toMatch(/^erased:/);
+      expect(await h.ctx.db.selectFrom('staff_audit').select('id').where('phone', '=', phone).execute()).toEqual([]);
+    });
+
+    it('pages the review queue with a cursor it gave out, and refuses any other (no 5xx on PostgreSQL)', async () => {
+      const { agent } = await signIn(KEYS.reader);
+      expect((await agent.get('/console/review').query({ after: '99999999999999999999' })).status).toBe(400);
+      expect((await agent.get('/console/review').query({ after: '-1' })).status).toBe(400);
+      await agent.get('/console/review').query({ after: '0' }).expect(200);
     });
 
     it('shows the audit, filtered by number', async () => {
