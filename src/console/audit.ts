@@ -38,6 +38,25 @@ export async function recordAudit(ctx: AppContext, actor: AuditActor, entry: Aud
 }
 
 /**
+ * Records that a page showed these numbers (the review queue, a list page): one row per number,
+ * in one statement, so that a data-protection officer filtering the audit by a number finds
+ * every page that showed it. The numbers come from the ledger's own rows, where an erased
+ * number is already its placeholder.
+ */
+export async function recordNumbersShown(ctx: AppContext, actor: AuditActor, action: string, phones: readonly string[], detail?: Record<string, unknown>): Promise<void> {
+  const distinct = [...new Set(phones)];
+  if (distinct.length === 0) return;
+  const at = ctx.clock().toISOString();
+  const json = detail ? JSON.stringify(detail) : null;
+  await ctx.transactions.runStatement((db) =>
+    db
+      .insertInto('staff_audit')
+      .values(distinct.map((phone) => ({ at, actor: actor.label, key_id: actor.key.id, action, phone, outcome: 'ok', detail: json })))
+      .execute(),
+  );
+}
+
+/**
  * The number as the audit keeps it: an erased number (looked up to check that the erasure worked)
  * is written as its erased placeholder, so that looking never writes it back into the database.
  */

@@ -22,7 +22,7 @@ import { rejectNul } from '../http/reject-nul';
 import { requireE164, toE164 } from '../phone';
 import { listReviewItems, resolveReviewItem } from '../review/service';
 import { explainSend } from '../sending/service';
-import { lastVerification, listAudit, recordAudit } from './audit';
+import { lastVerification, listAudit, recordAudit, recordNumbersShown } from './audit';
 import { legend, stackedBarChart, tabulate, utcDays } from './charts';
 import {
   ledgerStatus,
@@ -579,6 +579,7 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
     if (!Number.isSafeInteger(after) || after < 0 || after > 2 ** 53 - 1) throw new ValidationError('that page link is not one this console gave out');
     await audit(res, 'review.view', null, { after });
     const items = await listReviewItems(ctx, 'pending', REVIEW_PAGE, after);
+    await recordNumbersShown(ctx, sessionOf(res), 'review.view.number', items.map((i) => i.phone), { after });
     // Each item's context is bounded (its number's status and last five other texts): a number with
     // a long history must not make the queue load it whole.
     const withContext = await Promise.all(
@@ -639,6 +640,7 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
     await audit(res, 'list.opt_outs', null, { ...raw });
     const rows = await recentOptOuts(ctx, filters, LIST_PAGE + 1, before);
     const page = rows.slice(0, LIST_PAGE);
+    await recordNumbersShown(ctx, sessionOf(res), 'list.opt_outs.number', page.map((r) => r.phone));
     const base = { since: raw.since, until: raw.until, channel: raw.channel, category: raw.category };
     await show(req, res, 200, 'list', {
       title: 'Recent opt-outs',
@@ -680,6 +682,7 @@ export function createConsoleRouter(ctx: AppContext, options: ConsoleOptions = {
     await audit(res, 'list.refusals', null, { ...raw });
     const [rows, reasons] = await Promise.all([recentRefusals(ctx, filters, LIST_PAGE + 1, cursor), refusalReasons(ctx)]);
     const page = rows.slice(0, LIST_PAGE);
+    await recordNumbersShown(ctx, sessionOf(res), 'list.refusals.number', page.map((r) => r.phone));
     const base = { since: raw.since, until: raw.until, reason: raw.reason, category: raw.category };
     await show(req, res, 200, 'list', {
       title: 'Recent refusals',

@@ -441,6 +441,16 @@ describe.each(DIALECTS)('compliance console (%s)', (dialect) => {
       await agent.get('/console/review').query({ after: '0' }).expect(200);
     });
 
+    it('audits every number the review queue and the lists showed, so the audit filtered by a number finds those pages', async () => {
+      const phone = uniquePhone();
+      await optIn(h, phone);
+      await inbound(h, phone, 'STOP');
+      const { agent } = await signIn(KEYS.reader);
+      await agent.get('/console/lists/opt-outs').expect(200);
+      const rows = await h.ctx.db.selectFrom('staff_audit').select(['action', 'actor']).where('phone', '=', phone).execute();
+      expect(rows).toContainEqual({ action: 'list.opt_outs.number', actor: 'auditor' });
+    });
+
     it('shows the audit, filtered by number', async () => {
       const phone = uniquePhone();
       const { agent } = await signIn(KEYS.reader);
