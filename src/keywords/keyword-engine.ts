@@ -248,7 +248,7 @@ const NEVER_A_CLIENT = /\b(never been (a|your) (client|customer|patient)|never b
 const OTHER_LIST = /^(off |out of |from |of )?(my (account|file|chart|profile|records|family plan)\b|(the |your |this |that |my )?(membership|memberships|wait ?list|waitlist|waiting list|wait list|cancellation list|calendar|schedule|appointment|booking|class|group chat|reservation|\d|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|slot|spot))\b/;
 const NON_SMS_LIST = /^(off |out of |from |of )?(the |your |this |that |my |all )?(postcards?|mailing|mail|emails?|e mails?|newsletters?|calls?|calling|phone|mail out|mailers?)\b/;
 /** The person keeps the texts while stopping something else: "stop calling, I'll text". */
-const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok|easier|best|preferred|great)|text is (easier|better|best)|send (them|it|those|these|the reminders) to me|(?<!(not|never|dont|stop|no) )text me (instead|directly)|(?<!(not|never|dont|stop|no|to|you|please|pls|ever|again) )text me$|just texts?|texts? only|only texts?|text is fine|just (the )?reminders|reminders only|not the texts|keep the texts|keep texting)\b/;
+const KEEPS_TEXTS = /\b(texts? (are|is) (fine|ok|good|better)|still want (the )?(texts|reminders|messages)|keep (texting|the texts|sending texts)|text me (instead|when|later|back|after|at|if|here|tomorrow|then)|i will text|ill text|just text|only text|prefer (text|texts|texting)|texting is (fine|better|ok|easier|best|preferred|great)|text is (easier|better|best)|send (them|it|those|these|the reminders) to me|(?<!(not|never|dont|stop|no) )text me (instead|directly)|(?<!(not|never|dont|stop|no|to|you|please|pls|ever|again|or|and|nor) )text me$|just texts?|texts? only|only texts?|text is fine|just (the )?reminders|reminders only|not the texts|keep the texts|keep texting)\b/;
 
 /** Words that follow "I'm not" or "no" in ordinary replies, not names of a person the sender wanted. */
 const NOT_A_NAME = new Set(
@@ -319,6 +319,11 @@ export function classifyInbound(whole: string): Classification {
   if (found.rule === 'no_match' && read.prepared && !WANTS_THE_TEXTS.test(read.prepared.text)) {
     const net = reviewNet(read.prepared);
     if (net) found = { intent: 'needs_review', rule: 'learned_review', matched: net.strongest.join(', '), language: found.language };
+  }
+  // The unread middle of an over-long body: a keyword or a word about the texts there sends it to staff.
+  const unread = whole.length > RAW_READ ? whole.slice(RAW_READ / 2, -RAW_READ / 2) : '';
+  if (unread && (found.intent === 'none' || found.rule === 'learned_review') && LONG_MIDDLE_CUE.test(unread)) {
+    found = { intent: 'needs_review', rule: 'keyword_in_long_message', matched: LONG_MIDDLE_CUE.exec(unread)![0], language: found.language };
   }
   return {
     intent: found.intent,
@@ -725,7 +730,7 @@ function readClause(clause: Clause, raw: string, prepared: PreparedText): Found 
       return KEEPS_TEXTS.test(prepared.text) ? { intent: 'none', rule: 'not_a_revocation', matched: m[0] } : { intent: 'needs_review', rule: 'partial_revocation', matched: m[0] };
     }
     // "I revoke permission to use my photos": another consent.
-    if (frame.name === 'withdraw_consent' && (OTHER_CONSENT.test(rest) || OTHER_CONSENT.test(m[0]))) {
+    if (frame.name === 'withdraw_consent' && (OTHER_CONSENT.test(rest) || OTHER_CONSENT.test(m[0])) && !/\b(texts?|texting|messages?|sms|contact|contacting|calls?)\b/.test(rest)) {
       return { intent: 'none', rule: 'not_a_revocation', matched: m[0] };
     }
     if ((frame.name === 'stop_contacting' || frame.name === 'stop_receiving') && /^(me |us )?(the |your |those |these |any |more |all |all the )?(paper|mail|mailers?|letters?|postcards?|catalogs?|catalogues?|statements?|bills?|invoices?|emails?|e mails?|newsletters?|brochures?|flyers?)\b/.test(rest)) {

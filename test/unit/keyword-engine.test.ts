@@ -398,3 +398,14 @@ describe('what the third outside test found', () => {
     expect(classifyInbound(`${'\uFDFA'.repeat(7000)} STOP`).intent).toBe('opt_out');
   });
 });
+
+describe('a last read of the change', () => {
+  it.each(["Please don't call or text me", 'I revoke my consent for texts and photos'])('%j opts out', (text) => {
+    expect(classifyInbound(text).intent).toBe('opt_out');
+  });
+
+  it('a body past 8,000 characters with a revocation in its unread middle goes to staff', () => {
+    expect(classifyInbound(`${'a '.repeat(4500)}stop texting me ${'b '.repeat(4500)}`)).toMatchObject({ intent: 'needs_review', rule: 'keyword_in_long_message' });
+    expect(classifyInbound(`${'a '.repeat(4500)}see you then ${'b '.repeat(4500)}`).intent).not.toBe('opt_out');
+  });
+});
